@@ -1,0 +1,50 @@
+// The initial state of a simulated cluster: objects, container logs and users, read from a scenario file or
+// from a `kubectl cluster-info dump --output-directory` directory.
+#pragma once
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace kubesim {
+
+struct LogKey {
+  std::string namespace_;
+  std::string pod;
+  std::string container;
+  bool previous = false;
+  auto operator<=>(const LogKey&) const = default;
+};
+
+struct ScenarioUser {
+  std::string name;
+  std::vector<std::string> groups;
+};
+
+struct ClusterState {
+  std::vector<boost::json::object> objects;  // full objects, each with apiVersion, kind and metadata.name
+  std::map<LogKey, std::string> logs;
+  std::vector<ScenarioUser> users;  // besides the built-in admin
+};
+
+// Thrown with "<file>:<line>: <what is wrong>" (or the directory and file for a dump).
+class StateError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A scenario is a YAML stream of ordinary Kubernetes objects (which may carry status) plus kubesim documents
+// (apiVersion kubesim.aiops.dev/v1): `kind: User` {name, groups} and `kind: PodLog` {namespace, pod,
+// container, previous, text}. See docs/kubesim.md.
+ClusterState loadScenario(const std::filesystem::path& file);
+
+// The layout `kubectl cluster-info dump --output-directory` writes: nodes.json, <ns>/{events,pods,deployments,
+// replicasets,services,daemonsets,replication-controllers}.json, <ns>/<pod>/logs.txt, plus the common additions
+// <ns>/<pod>/logs-<container>-previous.txt and any further <ns>/*.yaml or *.json object files.
+ClusterState loadClusterInfoDump(const std::filesystem::path& directory);
+
+}  // namespace kubesim

@@ -1,0 +1,20 @@
+// Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for (Accept: ...;as=Table), with the
+// same columns, priorities and cell values the real API server prints for each built-in kind.
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <vector>
+
+#include "resources.h"
+
+namespace kubesim {
+
+// `items` are full objects. `includeObject` follows the request's includeObject parameter: "None" omits the
+// object, "Metadata" (kubectl's default) embeds a PartialObjectMetadata, "Object" embeds it whole. `now` is the
+// clock the AGE column is measured against.
+enum class IncludeObject { None, Metadata, Object };
+boost::json::object toTable(const ResourceType& type, const std::vector<boost::json::object>& items,
+                            IncludeObject includeObject, std::chrono::system_clock::time_point now);
+
+}  // namespace kubesim
