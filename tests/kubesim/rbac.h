@@ -50,4 +50,12 @@ class RbacAuthorizer {
   Lister list_;
 };
 
+// The default ClusterRoles and ClusterRoleBindings every real cluster has (kube-apiserver's bootstrap
+// policy): cluster-admin (bound to system:masters), admin, edit, view, system:discovery, system:basic-user
+// and system:public-info-viewer (bound to system:authenticated). The server seeds its store with them so that
+// `kubectl get clusterroles` lists them and scenario RoleBindings may reference admin/edit/view. The
+// authorizer also falls back to them when the store lacks an object of the same name, so discovery and
+// `kubectl auth can-i` keep working for restricted users even on a store that was never seeded.
+std::vector<boost::json::object> bootstrapPolicy();
+
 }  // namespace kubesim

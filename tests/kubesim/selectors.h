@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kubesim {
@@ -22,7 +23,10 @@ class LabelSelector {
   // Builds one from an API LabelSelector object (matchLabels / matchExpressions), as workloads carry.
   static LabelSelector fromObject(const boost::json::object& selector);  // throws SelectorError
   bool matches(const boost::json::object& labels) const;
-  bool empty() const { return requirements_.empty(); }
+  bool empty() const { return requirements_.empty() && numeric_.empty(); }
+  // The canonical text form the API server prints (requirements sorted by key, `k=v`, `k in (a,b)`, `!k`), as
+  // the printers show in SELECTOR columns; "" for an empty selector.
+  std::string toString() const;
 
   struct Requirement {
     std::string key;
@@ -31,7 +35,16 @@ class LabelSelector {
   };
 
  private:
+  // `key>n` / `key<n`: the parser accepts them (as the real one does), so they are kept apart from the
+  // Requirement ops above.
+  struct NumericRequirement {
+    std::string key;
+    bool greater;
+    long long value;
+  };
   std::vector<Requirement> requirements_;
+  std::vector<NumericRequirement> numeric_;
+  friend class LabelSelectorParser;
 };
 
 // Field selectors: `metadata.name=x,status.phase!=Running`. Only the fields the real server supports for the
@@ -42,6 +55,12 @@ class FieldSelector {
   bool matches(const boost::json::object& object) const;
   bool empty() const { return terms_.empty(); }
 
+  // The field set the server matches against for an object of the resource (e.g. `status.phase`), the way
+  // the registry's ToSelectableFields builds it. Exposed for the watch cache and tests.
+  static std::vector<std::pair<std::string, std::string>> fieldSet(const boost::json::object& object,
+                                                                   std::string_view group,
+                                                                   std::string_view plural);
+
  private:
   struct Term {
     std::string field;
@@ -49,6 +68,8 @@ class FieldSelector {
     std::string value;
   };
   std::vector<Term> terms_;
+  std::string group_;
+  std::string plural_;
 };
 
 }  // namespace kubesim

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "resources.h"
@@ -16,5 +18,13 @@ namespace kubesim {
 enum class IncludeObject { None, Metadata, Object };
 boost::json::object toTable(const ResourceType& type, const std::vector<boost::json::object>& items,
                             IncludeObject includeObject, std::chrono::system_clock::time_point now);
+// The same, with `resourceVersion` as the table's metadata.resourceVersion (a list passes the list's version;
+// the overload above uses the single object's version, or the highest among several items).
+boost::json::object toTable(const ResourceType& type, const std::vector<boost::json::object>& items,
+                            IncludeObject includeObject, std::chrono::system_clock::time_point now,
+                            std::string_view resourceVersion);
+
+// apimachinery's duration.HumanDuration ("45s", "5m", "3h12m", "2d", ...), as the AGE column prints it.
+std::string humanDuration(std::chrono::nanoseconds d);
 
 }  // namespace kubesim
