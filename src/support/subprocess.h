@@ -13,11 +13,11 @@
 namespace aiops {
 
 struct ProcessSpec {
-  std::vector<std::string> argv;               // argv[0] is looked up on PATH when it has no slash
-  std::map<std::string, std::string> env;      // set on top of the inherited environment
-  std::string stdinData;                       // written to the child's stdin, which is then closed
-  std::chrono::milliseconds timeout{0};        // 0: none; on expiry the child is killed
-  std::size_t maxOutputBytes = 256u << 20;     // stdout beyond this kills the child: a huge output is never kept
+  std::vector<std::string> argv;            // argv[0] is looked up on PATH when it has no slash
+  std::map<std::string, std::string> env;   // set on top of the inherited environment
+  std::string stdinData;                    // written to the child's stdin, which is then closed
+  std::chrono::milliseconds timeout{0};     // 0: none; on expiry the child is killed
+  std::size_t maxOutputBytes = 256u << 20;  // stdout beyond this kills the child: a huge output is never kept
 };
 
 struct ProcessResult {
@@ -44,13 +44,17 @@ std::vector<ProcessResult> runProcesses(const std::vector<ProcessSpec>& specs);
 class StreamingProcess {
  public:
   explicit StreamingProcess(const ProcessSpec& spec);  // spec.timeout is ignored; throws ProcessError
-  ~StreamingProcess();                                  // terminates the child if it still runs
+  ~StreamingProcess();                                 // terminates the child if it still runs
   StreamingProcess(const StreamingProcess&) = delete;
   StreamingProcess& operator=(const StreamingProcess&) = delete;
 
   // The next stdout line without its newline; nullopt at end of stream or when `timeout` passes first.
   std::optional<std::string> readLine(std::chrono::milliseconds timeout);
   bool running();
+  // True once stdout has reached its end and every line has been read.
+  bool eof();
+  // Waits up to `timeout` for the child to exit by itself; its exit code (-1 when signalled), else nullopt.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
   // Sends SIGTERM, waits up to `grace`, then SIGKILL; returns the exit code (-1 when signalled).
   int terminate(std::chrono::milliseconds grace = std::chrono::seconds(5));
   std::string stderrSoFar();

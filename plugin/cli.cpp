@@ -1,0 +1,103 @@
+// Command-line dispatch and the single place where errors become exit codes.
+#include "cli.h"
+
+#include <fmt/format.h>
+
+#include "commands/status.h"
+#include "commands/version.h"
+#include "kube/client.h"
+#include "support/subprocess.h"
+
+namespace aiops::plugin {
+namespace {
+
+// The first word that is not a flag: the subcommand the user meant (empty when there is none).
+std::string firstWord(const std::vector<std::string>& args) {
+  for (const auto& arg : args) {
+    if (arg == "--") break;
+    if (!arg.empty() && arg[0] != '-') return arg;
+  }
+  return "";
+}
+
+// "The following argument was not expected: x" -> "the following argument was not expected: x".
+std::string lowerFirst(std::string text) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' &&
+      !(text.size() > 1 && text[1] >= 'A' && text[1] <= 'Z')) {
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  }
+  return text;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Environment& env) {
+  const std::string& program = env.programName;
+  CLI::App app{"AI-assisted operations for Kubernetes: diagnose, recommend, approve, apply and audit",
+               program};
+  app.footer(
+      fmt::format("Run '{} <command> --help' for a command's flags, examples and exit status.", program));
+
+  version::Options versionOptions;
+  status::Options statusOptions;
+  CLI::App* versionCommand = version::add(app, versionOptions);
+  CLI::App* statusCommand = status::add(app, statusOptions);
+  const std::vector<std::string> commands{"status", "version"};
+
+  const std::vector<std::string> args = normaliseShortFlags(rawArgs);
+  const std::string word = firstWord(args);
+  const bool known = std::find(commands.begin(), commands.end(), word) != commands.end();
+  const std::string helpHint = fmt::format("see '{}{} --help'", program, known ? " " + word : std::string());
+
+  try {
+    if (!word.empty() && !known) {
+      const auto suggestion = closestMatch(word, commands);
+      throw UsageError(
+          fmt::format("unknown command '{}' for '{}'{}", word, program,
+                      suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : std::string()));
+    }
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
+    try {
+      app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+      streams.out
+          << app.help();  // delegates to the parsed subcommand, with the full "kubectl aiops status" usage
+      return kExitOk;
+    } catch (const CLI::CallForAllHelp&) {
+      streams.out << app.help("", CLI::AppFormatMode::All);
+      return kExitOk;
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(lowerFirst(e.what()));
+    }
+
+    if (word.empty()) {  // no command: show what there is, as kubectl does for a bare plugin
+      streams.out << app.help();
+      return kExitOk;
+    }
+
+    CommonOptions* common = versionCommand->parsed() ? &versionOptions.common : &statusOptions.common;
+    if (versionCommand->parsed()) version::validate(versionOptions);
+    if (statusCommand->parsed()) status::validate(statusOptions);
+
+    std::unique_ptr<kube::KubeTransport> transport = env.makeTransport(common->connection, streams);
+    kube::Client client(*transport);
+    if (versionCommand->parsed()) return version::run(versionOptions, client, streams);
+    statusOptions.now = env.now();
+    return status::run(statusOptions, client, streams);
+  } catch (const UsageError& e) {
+    const std::string_view message = e.what();
+    streams.err << "error: " << message << (message.ends_with('?') ? " " : "; ") << helpHint << '\n';
+    return kExitUsage;
+  } catch (const kube::KubeError& e) {
+    streams.err << "error: " << e.what() << '\n';
+    return kExitCluster;
+  } catch (const ProcessError& e) {
+    streams.err << "error: " << e.what() << '\n';
+    return kExitCluster;
+  } catch (const std::exception& e) {  // a bug or resource exhaustion: still one line, never a stack trace
+    streams.err << "error: unexpected failure (" << e.what() << "); please report it with the command line\n";
+    return kExitCluster;
+  }
+}
+
+}  // namespace aiops::plugin

@@ -1,0 +1,72 @@
+// What every subcommand shares: the injected output streams, the connection and output flags, usage
+// errors, and the spelling suggestions for mistyped words.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kube/config.h"
+#include "kube/transport.h"
+#include "support/timestamps.h"
+
+namespace aiops::plugin {
+
+// Commands write only here, never to std::cout, so tests can capture both streams.
+struct Streams {
+  std::ostream& out;
+  std::ostream& err;
+  bool colour = false;  // colour on `out` (a terminal, NO_COLOR unset)
+};
+
+enum class OutputFormat { Text, Json, Yaml, Markdown };
+
+// The flags on every subcommand: connection flags forwarded to kubectl, and -o.
+struct CommonOptions {
+  kube::ConnectionFlags connection;
+  std::string outputText = "text";  // as typed; validated into `output`
+  OutputFormat output = OutputFormat::Text;
+};
+
+// A mistake in the command line: exit status 2, with a pointer to the command's help.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the front end needs from the outside world; tests replace each part.
+struct Environment {
+  std::string programName = "kubectl aiops";  // "kubectl aiops" in plugin mode, else "kubectl-aiops"
+  // Creates the transport for the parsed connection flags (KubectlTransport in the real binary).
+  std::function<std::unique_ptr<kube::KubeTransport>(const kube::ConnectionFlags&, Streams&)> makeTransport;
+  std::function<WallTime()> now = [] { return std::chrono::system_clock::now(); };
+};
+
+// Binds -n/--namespace, -A/--all-namespaces, --context, --kubeconfig, --as, --as-group, --request-timeout,
+// -o/--output and -v/--v to `options`.
+void addCommonFlags(CLI::App& command, CommonOptions& options);
+
+// Checks the common flags: -o is one of the formats, --request-timeout parses, -n is a DNS label.
+// Throws UsageError.
+void validateCommon(CommonOptions& options);
+
+// "kubectl aiops" when argv[0]'s basename starts with "kubectl-" (kubectl runs plugins that way).
+std::string programNameFor(std::string_view argv0);
+
+// kubectl accepts "-n=shop" and "-v=6"; CLI11 reads those as the values "=shop" and "=6". This splits
+// "-X=value" into "-X" "value" before parsing.
+std::vector<std::string> normaliseShortFlags(const std::vector<std::string>& args);
+
+// The closest candidate to `word` (edit distance <= 2, or `word` a prefix of it); nullopt when none is close.
+std::optional<std::string> closestMatch(std::string_view word, const std::vector<std::string>& candidates);
+
+// The exit-status section every command's help ends with.
+std::string exitStatusHelp(std::string_view problemsMeaning);
+
+}  // namespace aiops::plugin
