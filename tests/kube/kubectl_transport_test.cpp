@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "kube/client.h"
@@ -138,13 +139,18 @@ TEST(KubectlTransport, OutputCapTruncates) {
 }
 
 TEST(KubectlTransport, GetAllRunsConcurrently) {
+  // Each fake request waits until all four are running at once, so a sequential getAll would answer false.
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rendezvous-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ::setenv("RENDEZVOUS_DIR", dir.c_str(), 1);
+  ::setenv("RENDEZVOUS_COUNT", "4", 1);
   KubectlTransport transport(fakeOptions());
-  const auto start = std::chrono::steady_clock::now();
-  const auto results = transport.getAll({"/slow/1", "/slow/2", "/slow/3", "/slow/4"});
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1900ms);  // 4 x 0.5 s one after another would be 2 s
+  const auto results = transport.getAll({"/rendezvous/1", "/rendezvous/2", "/rendezvous/3", "/rendezvous/4"});
+  std::filesystem::remove_all(dir);
   ASSERT_EQ(results.size(), 4u);
   for (const auto& r : results)
-    EXPECT_EQ(r.body, R"({"slow":true})");
+    EXPECT_EQ(r.body, R"({"together":true})");
 }
 
 TEST(KubectlTransport, StreamDeliversLinesThenEnds) {
