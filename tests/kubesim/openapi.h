@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,11 +32,28 @@ class OpenApi {
   // Resolves a "$ref": "#/definitions/NAME" to its definition; nullptr when absent.
   const boost::json::object* resolve(std::string_view ref) const;
 
+  // The "hash" the discovery document gives for a v3 document (uppercase hex SHA-512); nullopt when there is
+  // no such document. A request with another hash may be redirected to this one, as the real server does.
+  std::optional<std::string> v3Hash(std::string_view groupVersionPath) const;
+  // The definition for an object's own apiVersion and kind; nullptr when it has none (a custom resource).
+  const boost::json::object* schemaOf(const boost::json::object& object) const;
+  // Follows a schema's "$ref" (also one wrapped in a one-element "allOf") to its definition; returns `schema`
+  // itself when it is not a reference or the reference does not resolve. `definitionName` receives the
+  // definition's name, or "" when `schema` is not a reference.
+  const boost::json::object& deref(const boost::json::object& schema,
+                                   std::string* definitionName = nullptr) const;
+
  private:
   boost::json::object v2_;
   std::string v3Discovery_;
   std::map<std::string, std::string, std::less<>> v3Documents_;                  // path -> serialized document
   std::map<std::string, std::string, std::less<>> definitionByGvk_;              // "apps/v1/Deployment" -> name
+
+  // v3 documents are derived on first request, not at load (startup stays fast): v3Documents_ stays empty
+  // and this cache, shared by copies of this OpenApi and guarded by its own mutex, holds them instead.
+  struct V3Cache;
+  std::shared_ptr<V3Cache> v3Cache_;
+  std::map<std::string, std::string, std::less<>> v3Hashes_;  // "apis/apps/v1" -> hash
 };
 
 }  // namespace kubesim

@@ -28,5 +28,17 @@ struct ValidationResult {
 // Checks `object` (already carrying apiVersion and kind) against its schema. Unknown kinds with no schema
 // (custom resources) pass.
 ValidationResult validateObject(const OpenApi& api, const boost::json::object& object);
+//
+// What comes back, in the order the API server meets it: when the body does not decode, exactly one Decode
+// problem (the JSON decoder stops at its first error; `message` is the decode error, to be wrapped by the
+// server as `<Kind> in version "<v>" cannot be handled as a <Kind>: <message>`). Otherwise every
+// UnknownField problem in document order (`message` is `unknown field "spec.foo"`; strict decoding joins
+// them as `strict decoding error: unknown field "spec.foo", unknown field "spec.bar"`), then the Invalid
+// problems (`message` is the error body after the field, e.g. `Required value`).
+
+// The StatusCause reason of an Invalid problem ("FieldValueRequired", "FieldValueInvalid",
+// "FieldValueNotSupported", "FieldValueDuplicate", "FieldValueForbidden", "FieldValueTooLong"), read from
+// the wording its message starts with; "" for problems of the other kinds.
+std::string causeReason(const ValidationProblem& problem);
 
 }  // namespace kubesim
