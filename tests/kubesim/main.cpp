@@ -1,1 +1,146 @@
-int main() { return 0; }
+// kubesim: serves a simulated Kubernetes API over HTTPS for kubectl and our binaries. Loads a scenario file
+// or a `kubectl cluster-info dump` directory, writes a kubeconfig, prints one ready line and serves until
+// SIGTERM or SIGINT. Exit status: 0 after a clean stop, 2 for a usage error, 3 when it cannot start (bad
+// scenario or OpenAPI document, no port, unwritable kubeconfig).
+#include <fmt/format.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iostream>
+
+#include "api.h"
+#include "auth.h"
+#include "openapi.h"
+#include "server.h"
+#include "state.h"
+#include "tls.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Options {
+  std::string scenario;
+  std::string dump;
+  std::string openapi = KUBESIM_DEFAULT_OPENAPI;
+  int port = 0;
+  int httpPort = -1;
+  std::string kubeconfigOut;
+  std::string stateDir;
+};
+
+// Writes `content` to `path` through a temporary file and a rename, so readers never see half a file.
+void writeAtomically(const fs::path& path, const std::string& content) {
+  fs::path tmp = path;
+  tmp += fmt::format(".tmp{}", getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    out << content;
+    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
+  fs::rename(tmp, path);
+}
+
+int run(const Options& options) {
+  // Signals are taken synchronously by this thread; every thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-write must not kill the server
+
+  // The OpenAPI document is the slow part of starting: parse it while the state loads.
+  auto openapiFuture =
+      std::async(std::launch::async, [&] { return kubesim::OpenApi::load(options.openapi); });
+  kubesim::ClusterState state = options.scenario.empty() ? kubesim::loadClusterInfoDump(options.dump)
+                                                         : kubesim::loadScenario(options.scenario);
+  kubesim::TlsMaterial tls = kubesim::generateTlsMaterial({"localhost"}, {"127.0.0.1"});
+  kubesim::OpenApi openapi = openapiFuture.get();
+
+  kubesim::RealClock clock;
+  kubesim::Authenticator authenticator(state.users);
+  kubesim::ApiServer api(openapi, authenticator, clock);
+  api.load(state);
+
+  fs::path dir;
+  bool ownDir = false;
+  if (!options.stateDir.empty()) {
+    dir = options.stateDir;
+    fs::create_directories(dir);
+  } else if (options.kubeconfigOut.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "kubesim-XXXXXX").string();
+    if (!mkdtemp(tmpl.data()))
+      throw std::runtime_error("cannot create a temporary directory in " +
+                               fs::temp_directory_path().string());
+    dir = tmpl;
+    ownDir = true;
+  }
+  fs::path kubeconfig = options.kubeconfigOut.empty() ? dir / "kubeconfig" : fs::path(options.kubeconfigOut);
+
+  kubesim::Server server(api, tls);
+  kubesim::ServerOptions serverOptions;
+  serverOptions.httpsPort = options.port;
+  if (options.httpPort >= 0) serverOptions.httpPort = options.httpPort;
+  server.start(serverOptions);
+  std::string url = fmt::format("https://127.0.0.1:{}", server.httpsPort());
+  writeAtomically(kubeconfig,
+                  kubesim::kubeconfigYaml(authenticator.kubeconfigCredentials(), url, tls.caCertPem));
+  if (!dir.empty()) writeAtomically(dir / "ca.crt", tls.caCertPem);
+
+  std::string ready = fmt::format("kubesim: ready {} kubeconfig={}", url, kubeconfig.string());
+  if (server.httpPort() > 0) ready += fmt::format(" http=http://127.0.0.1:{}", server.httpPort());
+  std::cout << ready << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  server.stop();
+  if (ownDir) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"kubesim: a simulated Kubernetes API server for tests, benchmarks and demos", "kubesim"};
+  auto* scenario =
+      app.add_option("--scenario", options.scenario, "scenario file: Kubernetes YAML plus kubesim documents")
+          ->check(CLI::ExistingFile);
+  auto* dump = app.add_option("--dump", options.dump,
+                              "directory written by `kubectl cluster-info dump --output-directory`")
+                   ->check(CLI::ExistingDirectory);
+  scenario->excludes(dump);
+  app.add_option("--openapi", options.openapi, "Kubernetes OpenAPI v2 document to serve and validate against")
+      ->capture_default_str();
+  app.add_option("--port", options.port, "HTTPS port on 127.0.0.1 (0: a free port)")->capture_default_str();
+  app.add_option("--http-port", options.httpPort, "also serve plain HTTP on this port (0: a free port)");
+  app.add_option("--kubeconfig-out", options.kubeconfigOut, "where to write the kubeconfig");
+  app.add_option("--state-dir", options.stateDir,
+                 "directory for the kubeconfig and ca.crt (kept after exit)");
+  try {
+    app.parse(argc, argv);
+    if (options.scenario.empty() && options.dump.empty())
+      throw CLI::RequiredError("one of --scenario or --dump is required");
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "kubesim: " << e.what() << std::endl;
+    return 3;
+  }
+}

@@ -46,11 +46,10 @@ class OpenApi {
  private:
   boost::json::object v2_;
   std::string v3Discovery_;
-  std::map<std::string, std::string, std::less<>> v3Documents_;                  // path -> serialized document
-  std::map<std::string, std::string, std::less<>> definitionByGvk_;              // "apps/v1/Deployment" -> name
+  std::map<std::string, std::string, std::less<>> definitionByGvk_;  // "apps/v1/Deployment" -> name
 
-  // v3 documents are derived on first request, not at load (startup stays fast): v3Documents_ stays empty
-  // and this cache, shared by copies of this OpenApi and guarded by its own mutex, holds them instead.
+  // v3 documents are derived on first request, not at load (startup stays fast); this cache, shared by copies
+  // of this OpenApi and guarded by its own mutex, holds them.
   struct V3Cache;
   std::shared_ptr<V3Cache> v3Cache_;
   std::map<std::string, std::string, std::less<>> v3Hashes_;  // "apis/apps/v1" -> hash

@@ -443,8 +443,14 @@ class ScenarioBuilder {
       addLog(std::move(key), std::string(text->value().get_string()), where);
       return;
     }
+    if (kind == "Clock" || kind == "BehaviourProfile" || kind == "LoadCurve" || kind == "Timeline") {
+      // Parsed by the behaviour models (behaviour/scenario.h), which need the line of every field.
+      state_.behaviourDocuments.push_back({kind, o, where.file, where.line, std::move(fieldLines_)});
+      fieldLines_.clear();
+      return;
+    }
     throw StateError(where.text() + ": unknown kind " + kind + " in " + std::string(kKubesimApiVersion) +
-                     " (expected User or PodLog)");
+                     " (expected User, PodLog, Clock, BehaviourProfile, LoadCurve or Timeline)");
   }
 
   const json::object* findPod(const std::string& ns, const std::string& name) const {
@@ -471,7 +477,39 @@ class ScenarioBuilder {
 
   ClusterState& state_;
   std::vector<PendingLog> pending_;
+
+ public:
+  // The field lines of the next document, set by the YAML reader before addDocument.
+  std::map<std::string, int> fieldLines_;
 };
+
+// The line of every field and list item of a YAML document, keyed by JSON pointer ("/steps/0/rps").
+void collectFieldLines(const YAML::Node& node, const std::string& pointer, std::map<std::string, int>& lines) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) continue;
+      std::string token;
+      for (char c : kv.first.Scalar()) {
+        if (c == '~') {
+          token += "~0";
+        } else if (c == '/') {
+          token += "~1";
+        } else {
+          token += c;
+        }
+      }
+      std::string child = pointer + "/" + token;
+      lines.emplace(child, kv.first.Mark().line + 1);
+      collectFieldLines(kv.second, child, lines);
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      std::string child = pointer + "/" + std::to_string(i);
+      lines.emplace(child, node[i].Mark().line + 1);
+      collectFieldLines(node[i], child, lines);
+    }
+  }
+}
 
 // Every document of a YAML stream, each with the line it starts on.
 void addYamlStream(ScenarioBuilder& builder, const std::string& content, const std::string& file) {
@@ -490,7 +528,11 @@ void addYamlStream(ScenarioBuilder& builder, const std::string& content, const s
       if (items.IsSequence() && i < items.size()) return Where{file, items[i].Mark().line + 1};
       return where;
     };
+    builder.fieldLines_.clear();
+    if (value.is_object() && str(value.get_object(), "apiVersion") == kKubesimApiVersion)
+      collectFieldLines(doc, "", builder.fieldLines_);
     builder.addDocument(std::move(value), where, itemWhere);
+    builder.fieldLines_.clear();
   }
 }
 

@@ -25,10 +25,21 @@ struct ScenarioUser {
   std::vector<std::string> groups;
 };
 
+// A kubesim document that the behaviour models parse (kinds Clock, BehaviourProfile, LoadCurve, Timeline; see
+// behaviour/README.md), kept as JSON with the line of each field so their errors can point into the scenario.
+struct ScenarioDocument {
+  std::string kind;
+  boost::json::object body;
+  std::string file;
+  int line = 0;                     // the line the document starts on; 0 when unknown (a JSON file)
+  std::map<std::string, int> lines;  // JSON pointer of a field ("/cpu/baselineMillicores") -> its line
+};
+
 struct ClusterState {
   std::vector<boost::json::object> objects;  // full objects, each with apiVersion, kind and metadata.name
   std::map<LogKey, std::string> logs;
-  std::vector<ScenarioUser> users;  // besides the built-in admin
+  std::vector<ScenarioUser> users;                  // besides the built-in admin
+  std::vector<ScenarioDocument> behaviourDocuments;  // in file order
 };
 
 // Thrown with "<file>:<line>: <what is wrong>" (or the directory and file for a dump).
@@ -39,7 +50,8 @@ class StateError : public std::runtime_error {
 
 // A scenario is a YAML stream of ordinary Kubernetes objects (which may carry status) plus kubesim documents
 // (apiVersion kubesim.aiops.dev/v1): `kind: User` {name, groups} and `kind: PodLog` {namespace, pod,
-// container, previous, text}. See docs/kubesim.md.
+// container, previous, text}. See docs/kubesim.md. The behaviour kinds (Clock, BehaviourProfile, LoadCurve,
+// Timeline) are collected unparsed into behaviourDocuments; kubesim::behaviour::parseScenario reads them.
 ClusterState loadScenario(const std::filesystem::path& file);
 
 // The layout `kubectl cluster-info dump --output-directory` writes: nodes.json, <ns>/{events,pods,deployments,
