@@ -484,7 +484,8 @@ class ScenarioBuilder {
 };
 
 // The line of every field and list item of a YAML document, keyed by JSON pointer ("/steps/0/rps").
-void collectFieldLines(const YAML::Node& node, const std::string& pointer, std::map<std::string, int>& lines) {
+void collectFieldLines(const YAML::Node& node, const std::string& pointer,
+                       std::map<std::string, int>& lines) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) continue;

@@ -31,14 +31,14 @@ struct ScenarioDocument {
   std::string kind;
   boost::json::object body;
   std::string file;
-  int line = 0;                     // the line the document starts on; 0 when unknown (a JSON file)
+  int line = 0;                      // the line the document starts on; 0 when unknown (a JSON file)
   std::map<std::string, int> lines;  // JSON pointer of a field ("/cpu/baselineMillicores") -> its line
 };
 
 struct ClusterState {
   std::vector<boost::json::object> objects;  // full objects, each with apiVersion, kind and metadata.name
   std::map<LogKey, std::string> logs;
-  std::vector<ScenarioUser> users;                  // besides the built-in admin
+  std::vector<ScenarioUser> users;                   // besides the built-in admin
   std::vector<ScenarioDocument> behaviourDocuments;  // in file order
 };
 

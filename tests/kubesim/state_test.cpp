@@ -158,9 +158,10 @@ TEST(StateScenario, ErrorsNameTheFileAndLine) {
             "<file>:1: expected a Kubernetes object (a mapping), found a sequence");
   EXPECT_EQ(scenarioError("nan.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nratio: .nan\n"),
             "<file>:5: unsupported value .nan (NaN and infinities have no JSON form)");
-  EXPECT_EQ(scenarioError("unknown-kind.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: Robot\nname: r2\n"),
-            "<file>:1: unknown kind Robot in kubesim.aiops.dev/v1 (expected User, PodLog, Clock, BehaviourProfile, "
-            "LoadCurve or Timeline)");
+  EXPECT_EQ(
+      scenarioError("unknown-kind.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: Robot\nname: r2\n"),
+      "<file>:1: unknown kind Robot in kubesim.aiops.dev/v1 (expected User, PodLog, Clock, BehaviourProfile, "
+      "LoadCurve or Timeline)");
   EXPECT_EQ(scenarioError("user.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: User\ngroups: [a]\n"),
             "<file>:1: User has no name");
   EXPECT_EQ(scenarioError("podlog-text.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: PodLog\npod: p\n"),
@@ -293,35 +294,36 @@ TEST(StateDump, Errors) {
 
 TEST(StateScenario, CollectsBehaviourDocumentsWithFieldLines) {
   fs::path file = writeTemp("behaviour.yaml",
-                            "apiVersion: v1\n"                            // 1
-                            "kind: Namespace\n"                           // 2
-                            "metadata: {name: shop}\n"                    // 3
-                            "---\n"                                       // 4
-                            "apiVersion: kubesim.aiops.dev/v1\n"          // 5
-                            "kind: LoadCurve\n"                           // 6
-                            "service: api\n"                              // 7
-                            "steps:\n"                                    // 8
-                            "- at: 0s\n"                                  // 9
-                            "  rps: 5\n"                                  // 10
-                            "- {at: 5m, rps: 50}\n"                       // 11
-                            "labels: {a/b: x}\n"                          // 12
-                            "---\n"                                       // 13
-                            "apiVersion: kubesim.aiops.dev/v1\n"          // 14
-                            "kind: User\n"                                // 15
-                            "name: ann\n"                                 // 16
-                            "---\n"                                       // 17
-                            "apiVersion: kubesim.aiops.dev/v1\n"          // 18
-                            "kind: Timeline\n"                            // 19
-                            "entries: []\n");                             // 20
+                            "apiVersion: v1\n"                    // 1
+                            "kind: Namespace\n"                   // 2
+                            "metadata: {name: shop}\n"            // 3
+                            "---\n"                               // 4
+                            "apiVersion: kubesim.aiops.dev/v1\n"  // 5
+                            "kind: LoadCurve\n"                   // 6
+                            "service: api\n"                      // 7
+                            "steps:\n"                            // 8
+                            "- at: 0s\n"                          // 9
+                            "  rps: 5\n"                          // 10
+                            "- {at: 5m, rps: 50}\n"               // 11
+                            "labels: {a/b: x}\n"                  // 12
+                            "---\n"                               // 13
+                            "apiVersion: kubesim.aiops.dev/v1\n"  // 14
+                            "kind: User\n"                        // 15
+                            "name: ann\n"                         // 16
+                            "---\n"                               // 17
+                            "apiVersion: kubesim.aiops.dev/v1\n"  // 18
+                            "kind: Timeline\n"                    // 19
+                            "entries: []\n");                     // 20
   ClusterState state = loadScenario(file);
   ASSERT_EQ(state.behaviourDocuments.size(), 2u);
   const ScenarioDocument& curve = state.behaviourDocuments[0];
   EXPECT_EQ(curve.kind, "LoadCurve");
   EXPECT_EQ(curve.file, file.string());
   EXPECT_EQ(curve.line, 5);
-  EXPECT_EQ(json::serialize(curve.body),
-            R"({"apiVersion":"kubesim.aiops.dev/v1","kind":"LoadCurve","service":"api","steps":[{"at":"0s","rps":5},)"
-            R"({"at":"5m","rps":50}],"labels":{"a/b":"x"}})");
+  EXPECT_EQ(
+      json::serialize(curve.body),
+      R"({"apiVersion":"kubesim.aiops.dev/v1","kind":"LoadCurve","service":"api","steps":[{"at":"0s","rps":5},)"
+      R"({"at":"5m","rps":50}],"labels":{"a/b":"x"}})");
   EXPECT_EQ(curve.lines.at("/service"), 7);
   EXPECT_EQ(curve.lines.at("/steps"), 8);
   EXPECT_EQ(curve.lines.at("/steps/0"), 9);
