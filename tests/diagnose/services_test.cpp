@@ -1,0 +1,94 @@
+// Services: a selector mismatch patched to the one workload it nearly matches, an ambiguous mismatch left
+// to a person, and Services that must stay quiet (ExternalName, no selector, ready endpoints).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "fixture.h"
+
+namespace aiops::diagnose {
+namespace {
+
+using testing::diagnoseFixture;
+using testing::summary;
+using testing::withRule;
+namespace json = boost::json;
+
+TEST(Services, OnlyTheServicesWithoutEndpoints) {
+  Diagnosis d = diagnoseFixture("services");
+  EXPECT_EQ(summary(d), (std::vector<std::string>{"AIOPS-D800 Service web/api primary",
+                                                  "AIOPS-D800 Service web/queue primary"}));
+}
+
+TEST(Services, OneLabelOffIsPatchedToTheWorkloadsLabels) {
+  Diagnosis d = diagnoseFixture("services");
+  const model::Finding& f = *withRule(d, "AIOPS-D800").at(0);
+  EXPECT_EQ(f.headline, "Service web/api: Service selector matches no pods");
+  EXPECT_EQ(f.rootCause,
+            "Service api has no endpoints: its selector app=api, tier=backend matches no running pod in "
+            "namespace web; the pods "
+            "of Deployment api carry tier=web.");
+  const model::Recommendation& r = f.recommendations.at(0);
+  EXPECT_EQ(r.action, model::ActionKind::SelectorFix);
+  EXPECT_EQ(r.patch->type, model::PatchType::Merge);
+  EXPECT_EQ(json::serialize(r.patch->body), R"({"spec":{"selector":{"tier":"web"}}})");
+  EXPECT_EQ(json::serialize(r.undo->body), R"({"spec":{"selector":{"tier":"backend"}}})");
+  EXPECT_EQ(
+      r.commands.front(),
+      "kubectl -n web patch service api --type merge -p '{\"spec\":{\"selector\":{\"tier\":\"web\"}}}'");
+}
+
+TEST(Services, TwoEquallyCloseWorkloadsAreNotGuessed) {
+  Diagnosis d = diagnoseFixture("services");
+  const model::Finding& f = *withRule(d, "AIOPS-D800").at(1);
+  EXPECT_EQ(
+      f.rootCause,
+      "Service queue has no endpoints: its selector app=queue matches no running pod in namespace web.");
+  EXPECT_FALSE(f.recommendations.at(0).patch.has_value());
+  EXPECT_EQ(f.recommendations.at(0).summary,
+            "make the selector of Service queue (app=queue) match the labels of the pods it should serve");
+}
+
+TEST(Services, SelectorMismatchBehindACrashLoopIsTheRootCause) {
+  Diagnosis d = diagnoseFixture("crashloop-connection-refused");
+  const model::Finding& f = *withRule(d, "AIOPS-D800").at(0);
+  EXPECT_TRUE(f.primary);
+  EXPECT_EQ(f.rootCause,
+            "Service postgres has no endpoints: its selector app=postgres matches no running pod in "
+            "namespace shop; the pods of "
+            "StatefulSet postgres carry app=postgresql.");
+  EXPECT_EQ(json::serialize(f.recommendations.at(0).patch->body),
+            R"({"spec":{"selector":{"app":"postgresql"}}})");
+}
+
+TEST(Services, ASelectorMatchingOnlyTerminatedPodsIsExplainedByThem) {
+  Evidence e = testing::loadEvidence("evictions");
+  ServiceEvidence api;
+  api.namespace_ = "shop";
+  api.name = "api";
+  api.selector = {{"app", "api"}};
+  api.endpointsRead = true;
+  e.services.push_back(api);
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding& f = *withRule(d, "AIOPS-D800").at(0);
+  EXPECT_EQ(f.rootCause,
+            "Service api has no endpoints: its selector app=api matches no running pod in namespace shop; "
+            "the 2 pods it matches "
+            "have all terminated.");
+  EXPECT_FALSE(f.primary);
+  EXPECT_EQ(f.relatedTo->ruleId, "AIOPS-D410");
+  EXPECT_FALSE(f.recommendations.at(0).patch.has_value());
+}
+
+TEST(Services, WithoutEndpointsOrPodsListedNothingIsConcluded) {
+  Evidence e = testing::loadEvidence("services");
+  e.listed.clear();
+  for (ServiceEvidence& s : e.services) {
+    s.endpointsRead = false;
+    s.endpointsExist = false;
+  }
+  EXPECT_TRUE(diagnose(e, testing::fixtureOptions()).healthy());
+}
+
+}  // namespace
+}  // namespace aiops::diagnose
