@@ -122,7 +122,12 @@ HttpResponse ApiServer::handle(const HttpRequest& request) {
           fmt::format("strconv.ParseBool: parsing \"{}\": invalid syntax", request.param("watch")));
     call.info = parseRequestInfo(request.method, request.path, watchParam, request.param("fieldSelector"));
     if (!publicPath) authorize(call.user, call.info);
+    // Faults hit what clients do, never the control endpoint that sets them.
+    FaultOutcome faults;
+    if (!request.path.starts_with("/kubesim/")) faults = applyFaults(call);
     HttpResponse response = dispatch(call);
+    if (response.stream && (faults.dropWatchAfterEvents || faults.dropWatchAfter))
+      cutStream(response, faults);
     for (const std::string& w : call.warnings)
       response.headers.emplace_back("Warning", fmt::format("299 - {}", toJson(json::string(w))));
     return response;
@@ -131,6 +136,10 @@ HttpResponse ApiServer::handle(const HttpRequest& request) {
     response.status = e.code();
     response.body = toJson(e.status());
     if (e.code() == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kubernetes\"");
+    // What the real server's 429 and 5xx answers with a retry hint carry; client-go waits that long and
+    // retries.
+    if (const json::value* retry = e.details().if_contains("retryAfterSeconds"); retry && retry->is_int64())
+      response.headers.emplace_back("Retry-After", std::to_string(retry->get_int64()));
     return response;
   } catch (const std::exception& e) {
     HttpResponse response;
@@ -206,6 +215,7 @@ void ApiServer::authorize(const UserInfo& user, const RequestInfo& info) {
 
 HttpResponse ApiServer::dispatch(Call& call) {
   if (call.info.isResourceRequest) return serveResource(call);
+  if (call.http.path == "/kubesim" || call.http.path.starts_with("/kubesim/")) return serveControl(call);
   return serveNonResource(call);
 }
 
@@ -244,6 +254,8 @@ HttpResponse ApiServer::serveResource(Call& call) {
   if (type.group == "authorization.k8s.io" || type.group == "authentication.k8s.io") return serveReview(call);
   if (type.plural == "bindings" && type.group.empty()) return serveBinding(call);
 
+  if (type.group == "metrics.k8s.io" && hooks_.resourceMetrics && (info.verb == "get" || info.verb == "list"))
+    return serveResourceMetrics(call);
   if (info.verb == "get") return getObject(call);
   if (info.verb == "list") return listObjects(call);
   if (info.verb == "watch") return watchObjects(call);

@@ -20,10 +20,12 @@
 #include "catalog.h"
 #include "clock.h"
 #include "conversion.h"
+#include "faults.h"
 #include "http.h"
 #include "openapi.h"
 #include "rbac.h"
 #include "router.h"
+#include "simulation.h"
 #include "state.h"
 #include "store.h"
 #include "tables.h"
@@ -54,6 +56,18 @@ class ApiServer {
   HttpResponse handle(const HttpRequest& request);
   // Ends every watch and log stream, so the HTTP server can stop.
   void shutdown();
+
+  // Plugs the live cluster in (simulation.h). Call after load() (loading must not be admitted) and before
+  // serving; the hooks must outlive the server's requests.
+  void setSimulation(SimulationHooks hooks) { hooks_ = std::move(hooks); }
+  const SimulationHooks& simulation() const { return hooks_; }
+  // The faults in force (faults.h); /kubesim/v1/faults changes them too.
+  FaultSet& faults() { return faults_; }
+  // A create as the registry does it for a controller (not a request): the kind's strategy, defaults and
+  // admission, managedFields for `manager`, then the store. `object` carries apiVersion and kind; the stored
+  // object is returned. Throws ApiError as the API would (422 invalid, 403 exceeded quota, 409 exists).
+  ObjectPtr createAs(const GroupResource& resource, boost::json::object object,
+                     std::string_view manager = "kube-controller-manager");
 
   Store& store() { return store_; }
   LogStore& logs() { return logs_; }
@@ -119,6 +133,17 @@ class ApiServer {
   // reviews.cpp
   HttpResponse serveReview(Call& call);
 
+  // control.cpp: /kubesim/v1/clock and /kubesim/v1/faults, and faults applied to a request
+  HttpResponse serveControl(Call& call);
+  HttpResponse serveClockControl(Call& call);
+  HttpResponse serveFaultControl(Call& call);
+  // Applies the faults hitting this request: sleeps for latency, throws an error Status, or wraps a stream
+  // of the response (applied after dispatch through `cut`).
+  FaultOutcome applyFaults(const Call& call);
+  static void cutStream(HttpResponse& response, const FaultOutcome& outcome);
+  // metrics.k8s.io from the ResourceMetrics hook
+  HttpResponse serveResourceMetrics(Call& call);
+
   // discovery.cpp
   HttpResponse serveNonResource(Call& call);
   boost::json::object resourceList(std::string_view group, std::string_view version) const;
@@ -158,6 +183,8 @@ class ApiServer {
   Catalog catalog_;
   RbacAuthorizer authorizer_;
   std::string address_ = "127.0.0.1:443";
+  SimulationHooks hooks_;
+  FaultSet faults_;
   std::atomic<bool> shuttingDown_{false};
   std::atomic<unsigned> nextClusterIp_{10};
   mutable std::once_flag v2Once_;

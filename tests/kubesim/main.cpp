@@ -1,12 +1,14 @@
 // kubesim: serves a simulated Kubernetes API over HTTPS for kubectl and our binaries. Loads a scenario file
-// or a `kubectl cluster-info dump` directory, writes a kubeconfig, prints one ready line and serves until
-// SIGTERM or SIGINT. Exit status: 0 after a clean stop, 2 for a usage error, 3 when it cannot start (bad
-// scenario or OpenAPI document, no port, unwritable kubeconfig).
+// or a `kubectl cluster-info dump` directory, runs the cluster's controllers on a virtual clock when the
+// scenario describes behaviour (or --controllers=on asks), writes a kubeconfig, prints one ready line and
+// serves until SIGTERM or SIGINT. Exit status: 0 after a clean stop, 2 for a usage error, 3 when it cannot
+// start (bad scenario or OpenAPI document, no port, unwritable kubeconfig).
 #include <fmt/format.h>
 #include <pthread.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -16,8 +18,13 @@
 
 #include "api.h"
 #include "auth.h"
+#include "behaviour/scenario.h"
+#include "faults.h"
 #include "openapi.h"
+#include "runtime/admission.h"
+#include "runtime/controller_manager.h"
 #include "server.h"
+#include "simulation.h"
 #include "state.h"
 #include "tls.h"
 
@@ -33,6 +40,35 @@ struct Options {
   int httpPort = -1;
   std::string kubeconfigOut;
   std::string stateDir;
+  std::optional<double> timeScale;
+  bool frozen = false;
+  std::string controllers = "auto";
+};
+
+// The runtime behind the server's hooks (simulation.h).
+class RuntimeAdmission final : public kubesim::Admission {
+ public:
+  explicit RuntimeAdmission(kubesim::Store& store) : store_(store) {}
+  void admit(const kubesim::GroupResource& resource, boost::json::object& object) override {
+    kubesim::runtime::admitObject(store_, resource, object);
+  }
+
+ private:
+  kubesim::Store& store_;
+};
+
+class RuntimeApplicationMetrics final : public kubesim::ApplicationMetrics {
+ public:
+  explicit RuntimeApplicationMetrics(kubesim::runtime::ControllerManager& manager) : manager_(manager) {}
+  std::optional<std::string> serviceMetrics(const std::string& ns, const std::string& service) override {
+    return manager_.serviceMetrics(ns, service);
+  }
+  std::optional<std::string> podMetrics(const std::string& ns, const std::string& pod) override {
+    return manager_.podMetrics(ns, pod);
+  }
+
+ private:
+  kubesim::runtime::ControllerManager& manager_;
 };
 
 // Writes `content` to `path` through a temporary file and a rename, so readers never see half a file.
@@ -66,10 +102,39 @@ int run(const Options& options) {
   kubesim::TlsMaterial tls = kubesim::generateTlsMaterial({"localhost"}, {"127.0.0.1"});
   kubesim::OpenApi openapi = openapiFuture.get();
 
-  kubesim::RealClock clock;
+  // Everything a scenario says about behaviour and faults is checked before anything starts.
+  kubesim::behaviour::Scenario behaviour = kubesim::behaviour::parseScenario(state.behaviourDocuments);
+  std::vector<kubesim::FaultSpec> faults = kubesim::parseFaultDocuments(state.faultDocuments);
+  bool live =
+      options.controllers == "on" || (options.controllers == "auto" && !state.behaviourDocuments.empty());
+
+  kubesim::behaviour::VirtualClock clock(behaviour.clock.start.value_or(std::chrono::system_clock::now()),
+                                         options.timeScale.value_or(behaviour.clock.scale));
+  if (options.frozen || behaviour.clock.frozen) clock.freeze();
   kubesim::Authenticator authenticator(state.users);
   kubesim::ApiServer api(openapi, authenticator, clock);
   api.load(state);
+  for (kubesim::FaultSpec& fault : faults)
+    api.faults().add(std::move(fault));
+
+  // Admission is the API server's, with or without controllers; the rest moves only a live cluster.
+  RuntimeAdmission admission(api.store());
+  kubesim::SimulationHooks hooks;
+  hooks.clock = &clock;
+  hooks.admission = &admission;
+  std::unique_ptr<kubesim::runtime::ControllerManager> manager;
+  std::unique_ptr<RuntimeApplicationMetrics> applicationMetrics;
+  if (live) {
+    manager = std::make_unique<kubesim::runtime::ControllerManager>(api.store(), api.logs(), clock,
+                                                                    std::move(behaviour));
+    manager->setCreateFunction([&api](const kubesim::GroupResource& resource, boost::json::object object) {
+      return api.createAs(resource, std::move(object));
+    });
+    applicationMetrics = std::make_unique<RuntimeApplicationMetrics>(*manager);
+    hooks.applicationMetrics = applicationMetrics.get();
+    hooks.clockChanged = [m = manager.get()] { m->wake(); };
+  }
+  api.setSimulation(hooks);
 
   fs::path dir;
   bool ownDir = false;
@@ -91,6 +156,7 @@ int run(const Options& options) {
   serverOptions.httpsPort = options.port;
   if (options.httpPort >= 0) serverOptions.httpPort = options.httpPort;
   server.start(serverOptions);
+  if (manager) manager->start();
   std::string url = fmt::format("https://127.0.0.1:{}", server.httpsPort());
   writeAtomically(kubeconfig,
                   kubesim::kubeconfigYaml(authenticator.kubeconfigCredentials(), url, tls.caCertPem));
@@ -102,6 +168,8 @@ int run(const Options& options) {
 
   int received = 0;
   sigwait(&signals, &received);
+  if (manager) manager->stop();
+  clock.wakeAll();
   server.stop();
   if (ownDir) {
     std::error_code ec;
@@ -129,6 +197,24 @@ int main(int argc, char** argv) {
   app.add_option("--kubeconfig-out", options.kubeconfigOut, "where to write the kubeconfig");
   app.add_option("--state-dir", options.stateDir,
                  "directory for the kubeconfig and ca.crt (kept after exit)");
+  app.add_option("--time-scale", options.timeScale,
+                 "virtual seconds per real second (default: the scenario's Clock, else 1)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            char* end = nullptr;
+            double scale = std::strtod(value.c_str(), &end);
+            return end && *end == '\0' && std::isfinite(scale) && scale > 0
+                       ? std::string()
+                       : "must be a number greater than 0, not " + value;
+          },
+          "NUMBER > 0"));
+  app.add_flag("--frozen", options.frozen, "start with the clock frozen (only /kubesim/v1/clock moves it)");
+  app.add_option(
+         "--controllers", options.controllers,
+         "run the controllers (scheduler, kubelets, Deployments, HPA, ...): on, off, or auto (on when the "
+         "scenario has behaviour documents)")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
     if (options.scenario.empty() && options.dump.empty())

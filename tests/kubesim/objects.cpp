@@ -451,6 +451,27 @@ HttpResponse ApiServer::createObject(Call& call) {
   return respondObject(call, 201, present(type, *created));
 }
 
+ObjectPtr ApiServer::createAs(const GroupResource& resource, json::object object, std::string_view manager) {
+  // The served type of the object's apiVersion, or the resource's first served version.
+  std::string apiVersion(stringField(object, "apiVersion"));
+  std::optional<ResourceType> type;
+  for (const ResourceType& t : catalog_.all()) {
+    if (storageOf(t) != resource) continue;
+    std::string tv = t.group.empty() ? t.version : t.group + "/" + t.version;
+    if (!type || tv == apiVersion) type = t;
+    if (tv == apiVersion) break;
+  }
+  if (!type) throw pathNotFound();
+  normalizeTypeMeta(*type, object);
+  json::object& meta = metadataOf(object);
+  if (type->namespaced && stringField(meta, "namespace").empty()) meta["namespace"] = "default";
+  prepareForCreate(*type, object);
+  object = recordUpdate(openapi_, nullptr, std::move(object), std::string(manager), formatTime(clock_.now()));
+  ObjectPtr created = store_.create(resource, toStorage(*type, std::move(object)));
+  afterWrite(*type, *created, false);
+  return created;
+}
+
 HttpResponse ApiServer::updateObject(Call& call, UpdateScope scope) {
   const ResourceType& type = *call.type;
   json::object object = decodeBody(call);

@@ -449,8 +449,14 @@ class ScenarioBuilder {
       fieldLines_.clear();
       return;
     }
+    if (kind == "Fault") {
+      // Parsed by the server's fault injection (faults.h), with the same line-numbered errors.
+      state_.faultDocuments.push_back({kind, o, where.file, where.line, std::move(fieldLines_)});
+      fieldLines_.clear();
+      return;
+    }
     throw StateError(where.text() + ": unknown kind " + kind + " in " + std::string(kKubesimApiVersion) +
-                     " (expected User, PodLog, Clock, BehaviourProfile, LoadCurve or Timeline)");
+                     " (expected User, PodLog, Clock, BehaviourProfile, LoadCurve, Timeline or Fault)");
   }
 
   const json::object* findPod(const std::string& ns, const std::string& name) const {

@@ -40,6 +40,7 @@ struct ClusterState {
   std::map<LogKey, std::string> logs;
   std::vector<ScenarioUser> users;                   // besides the built-in admin
   std::vector<ScenarioDocument> behaviourDocuments;  // in file order
+  std::vector<ScenarioDocument> faultDocuments;      // `kind: Fault`, parsed by faults.h
 };
 
 // Thrown with "<file>:<line>: <what is wrong>" (or the directory and file for a dump).
@@ -54,9 +55,10 @@ class StateError : public std::runtime_error {
 // Timeline) are collected unparsed into behaviourDocuments; kubesim::behaviour::parseScenario reads them.
 ClusterState loadScenario(const std::filesystem::path& file);
 
-// The layout `kubectl cluster-info dump --output-directory` writes: nodes.json, <ns>/{events,pods,deployments,
-// replicasets,services,daemonsets,replication-controllers}.json, <ns>/<pod>/logs.txt, plus the common additions
-// <ns>/<pod>/logs-<container>-previous.txt and any further <ns>/*.yaml or *.json object files.
+// The layout `kubectl cluster-info dump --output-directory` writes: nodes.json,
+// <ns>/{events,pods,deployments, replicasets,services,daemonsets,replication-controllers}.json,
+// <ns>/<pod>/logs.txt, plus the common additions <ns>/<pod>/logs-<container>-previous.txt and any further
+// <ns>/*.yaml or *.json object files.
 ClusterState loadClusterInfoDump(const std::filesystem::path& directory);
 
 }  // namespace kubesim

@@ -161,7 +161,7 @@ TEST(StateScenario, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(
       scenarioError("unknown-kind.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: Robot\nname: r2\n"),
       "<file>:1: unknown kind Robot in kubesim.aiops.dev/v1 (expected User, PodLog, Clock, BehaviourProfile, "
-      "LoadCurve or Timeline)");
+      "LoadCurve, Timeline or Fault)");
   EXPECT_EQ(scenarioError("user.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: User\ngroups: [a]\n"),
             "<file>:1: User has no name");
   EXPECT_EQ(scenarioError("podlog-text.yaml", "apiVersion: kubesim.aiops.dev/v1\nkind: PodLog\npod: p\n"),

@@ -432,6 +432,8 @@ void ApiServer::prepareForCreate(const ResourceType& type, json::object& object)
     else
       object["status"] = json::object{};
   }
+  // Admission (LimitRanger, ResourceQuota) of the live cluster, after the strategy as in the real chain.
+  if (hooks_.admission) hooks_.admission->admit(storageOf(type), object);
 }
 
 void ApiServer::prepareForUpdate(const ResourceType& type, json::object& object, const json::object& old) {

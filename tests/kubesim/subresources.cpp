@@ -522,16 +522,46 @@ HttpResponse ApiServer::serveBinding(Call& call) {
 }
 
 HttpResponse ApiServer::serveProxy(Call& call) {
-  const std::string& name = call.info.name;
-  std::string target = name.substr(0, name.find(':'));
-  if (call.type->plural == "services") {
-    std::string service = target;
-    if (service.starts_with("http:") || service.starts_with("https:"))
-      service = service.substr(service.find(':') + 1);
-    if (!store_.get(call.storage, call.info.namespace_, service)) throw notFound(call.storage, service);
-    throw serviceUnavailable(fmt::format("no endpoints available for service \"{}\"", name));
+  // The name is [SCHEME:]NAME[:PORT] (net.SplitSchemeNamePort); what follows "proxy" is the path on the
+  // target.
+  const std::string& id = call.info.name;
+  std::vector<std::string> pieces;
+  for (std::size_t start = 0;;) {
+    std::size_t colon = id.find(':', start);
+    pieces.push_back(id.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
   }
+  std::string target = pieces.front();
+  if (pieces.size() == 3 || (pieces.size() == 2 && (pieces[0] == "http" || pieces[0] == "https")))
+    target = pieces[1];
+  if (pieces.size() > 3 || target.empty())
+    throw badRequest(fmt::format("invalid service request \"{}\"", id));
+  std::string subpath;
+  for (std::size_t i = 3; i < call.info.parts.size(); ++i)
+    subpath += "/" + call.info.parts[i];
+  if (subpath.empty()) subpath = "/";
+  bool service = call.type->plural == "services";
   if (!store_.get(call.storage, call.info.namespace_, target)) throw notFound(call.storage, target);
+
+  std::optional<std::string> metrics;
+  if (ApplicationMetrics* app = hooks_.applicationMetrics)
+    metrics = service ? app->serviceMetrics(call.info.namespace_, target)
+                      : app->podMetrics(call.info.namespace_, target);
+  if (metrics) {
+    HttpResponse response;
+    if (subpath == "/metrics") {
+      response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = std::move(*metrics);
+    } else {
+      // The application's own answer to a path it does not serve (Go's http.NotFound).
+      response.status = 404;
+      response.contentType = "text/plain; charset=utf-8";
+      response.body = "404 page not found\n";
+    }
+    return response;
+  }
+  if (service) throw serviceUnavailable(fmt::format("no endpoints available for service \"{}\"", id));
   throw serviceUnavailable(
       fmt::format("error trying to reach pod \"{}\": kubesim carries no pod traffic", target));
 }
