@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands/status.h"
 #include "commands/version.h"
@@ -10,15 +11,6 @@
 
 namespace aiops::plugin {
 namespace {
-
-// The first word that is not a flag: the subcommand the user meant (empty when there is none).
-std::string firstWord(const std::vector<std::string>& args) {
-  for (const auto& arg : args) {
-    if (arg == "--") break;
-    if (!arg.empty() && arg[0] != '-') return arg;
-  }
-  return "";
-}
 
 // "The following argument was not expected: x" -> "the following argument was not expected: x".
 std::string lowerFirst(std::string text) {
@@ -35,8 +27,11 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   const std::string& program = env.programName;
   CLI::App app{"AI-assisted operations for Kubernetes: diagnose, recommend, approve, apply and audit",
                program};
-  app.footer(
-      fmt::format("Run '{} <command> --help' for a command's flags, examples and exit status.", program));
+  app.footer(fmt::format(
+      "Run '{0} <command> --help' for a command's flags, examples and exit status.\n"
+      "The flags every command shares (-n, -A, --context, --kubeconfig, -o, ...) may also come before the "
+      "command: '{0} -n shop status'.",
+      program));
 
   version::Options versionOptions;
   status::Options statusOptions;
@@ -44,8 +39,9 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   CLI::App* statusCommand = status::add(app, statusOptions);
   const std::vector<std::string> commands{"status", "version"};
 
-  const std::vector<std::string> args = normaliseShortFlags(rawArgs);
-  const std::string word = firstWord(args);
+  const std::vector<std::string> args = hoistCommonFlags(normaliseShortFlags(rawArgs));
+  const std::size_t wordIndex = commandIndex(args);
+  const std::string word = wordIndex < args.size() ? args[wordIndex] : std::string();
   const bool known = std::find(commands.begin(), commands.end(), word) != commands.end();
   const std::string helpHint = fmt::format("see '{}{} --help'", program, known ? " " + word : std::string());
 
@@ -55,6 +51,10 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
       throw UsageError(
           fmt::format("unknown command '{}' for '{}'{}", word, program,
                       suggestion ? fmt::format("; did you mean '{}'?", *suggestion) : std::string()));
+    }
+    if (word.empty() && !args.empty() && commonFlagSpan(args, 0) > 0) {
+      throw UsageError(fmt::format("no command given for flag '{}'; use one of: {}", args.front(),
+                                   fmt::join(commands, ", ")));
     }
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
     try {
@@ -79,11 +79,13 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
     if (versionCommand->parsed()) version::validate(versionOptions);
     if (statusCommand->parsed()) status::validate(statusOptions);
 
-    std::unique_ptr<kube::KubeTransport> transport = env.makeTransport(common->connection, streams);
+    Streams commandStreams{streams.out, streams.err, streams.colour,
+                           progressWanted(*common, env.errIsTerminal), env.progressDelay};
+    std::unique_ptr<kube::KubeTransport> transport = env.makeTransport(common->connection, commandStreams);
     kube::Client client(*transport);
-    if (versionCommand->parsed()) return version::run(versionOptions, client, streams);
+    if (versionCommand->parsed()) return version::run(versionOptions, client, commandStreams);
     statusOptions.now = env.now();
-    return status::run(statusOptions, client, streams);
+    return status::run(statusOptions, client, commandStreams);
   } catch (const UsageError& e) {
     const std::string_view message = e.what();
     streams.err << "error: " << message << (message.ends_with('?') ? " " : "; ") << helpHint << '\n';

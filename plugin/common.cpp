@@ -79,6 +79,36 @@ std::vector<std::string> normaliseShortFlags(const std::vector<std::string>& arg
   return result;
 }
 
+std::size_t commonFlagSpan(const std::vector<std::string>& args, std::size_t i) {
+  // The flags exactly as every subcommand declares them, so this cannot drift from addCommonFlags.
+  struct Probe {
+    CommonOptions options;
+    CLI::App app;
+    Probe() {
+      app.set_help_flag();
+      addCommonFlags(app, options);
+    }
+  };
+  static const Probe probe;
+  const std::string& arg = args[i];
+  if (arg.size() < 2 || arg[0] != '-' || arg == "--") return 0;
+  std::string name = arg;
+  bool attached = false;  // the value is in the same argument
+  if (arg.starts_with("--")) {
+    if (const auto eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      attached = true;
+    }
+  } else if (arg.size() > 2) {
+    name = arg.substr(0, 2);
+    attached = true;
+  }
+  const CLI::Option* option = probe.app.get_option_no_throw(name);
+  if (option == nullptr) return 0;
+  const bool takesValue = option->get_items_expected_max() > 0;
+  return takesValue && !attached ? 2 : 1;
+}
+
 namespace {
 
 std::size_t editDistance(std::string_view a, std::string_view b) {
@@ -98,6 +128,38 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::size_t commandIndex(const std::vector<std::string>& args) {
+  std::size_t i = 0;
+  while (i < args.size()) {
+    const std::string& arg = args[i];
+    if (arg == "--") return args.size();  // only operands follow; a command never does
+    if (arg.empty() || arg[0] != '-' || arg == "-") return i;
+    const std::size_t span = commonFlagSpan(args, i);
+    i += span == 0 ? 1 : span;
+  }
+  return args.size();
+}
+
+std::vector<std::string> hoistCommonFlags(const std::vector<std::string>& args) {
+  std::size_t i = 0;
+  while (i < args.size()) {
+    const std::size_t span = commonFlagSpan(args, i);
+    if (span == 0) break;
+    i += span;
+  }
+  // Nothing to move, or what follows the flags is not a command word: leave it all to the parser.
+  if (i == 0 || i >= args.size() || args[i].empty() || args[i][0] == '-') return args;
+  std::vector<std::string> result{args[i]};
+  result.insert(result.end(), args.begin(), args.begin() + static_cast<std::ptrdiff_t>(i));
+  result.insert(result.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+  return result;
+}
+
+bool progressWanted(const CommonOptions& options, bool errIsTerminal) {
+  const bool forPeople = options.output == OutputFormat::Text || options.output == OutputFormat::Markdown;
+  return errIsTerminal && forPeople && options.connection.verbosity == 0;
+}
 
 std::optional<std::string> closestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::optional<std::string> best;

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   plugin::Streams streams{std::cout, std::cerr, colourWanted(STDOUT_FILENO)};
   plugin::Environment env;
   env.programName = plugin::programNameFor(argc > 0 ? argv[0] : "kubectl-aiops");
+  env.errIsTerminal = isatty(STDERR_FILENO) == 1;
   env.makeTransport = [](const kube::ConnectionFlags& flags, plugin::Streams& s) {
     kube::KubectlOptions options;
     options.flags = flags;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "support/output.h"
+#include "support/progress.h"
 
 namespace aiops::plugin::status {
 namespace {
@@ -224,7 +225,12 @@ json::value toJson(const kube::ClusterStatus& s, WallTime now) {
 int run(const Options& options, kube::Client& client, Streams& streams) {
   const auto& connection = options.common.connection;
   const std::string ns = kube::resolveNamespace(connection, client.transport());
-  const kube::ClusterStatus status = kube::collectClusterStatus(client, ns, connection.allNamespaces);
+  const kube::ClusterStatus status = [&] {
+    const std::string scope = connection.allNamespaces ? "all namespaces" : "namespace " + ns;
+    ProgressLine progress(streams.err, streams.progress,
+                          "Listing nodes, deployments, pods and events in " + scope, streams.progressDelay);
+    return kube::collectClusterStatus(client, ns, connection.allNamespaces);
+  }();
   switch (options.common.output) {
     case OutputFormat::Json:
       streams.out << toPrettyJson(toJson(status, options.now));

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "support/output.h"
+#include "support/progress.h"
 
 #ifndef AIOPS_VERSION
 #define AIOPS_VERSION "0.0.0"
@@ -50,7 +51,11 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
   boost::json::object result;
   result["clientVersion"] = clientVersion();
   if (!options.clientOnly) {
-    auto fetched = client.getAll({"/version"});
+    const auto fetched = [&] {
+      ProgressLine progress(streams.err, streams.progress, "Asking the API server for its version",
+                            streams.progressDelay);
+      return client.getAll({"/version"});
+    }();
     if (fetched.front().ok()) {
       result["serverVersion"] = fetched.front().value;
     } else {

@@ -86,7 +86,9 @@ std::string decimalString(UInt128 nano, bool negative, Quantity::Format format) 
     mantissa /= 1000;
     exponent += 3;
   }
-  std::string text = (negative ? "-" : "") + toDecimal(mantissa);
+  // Appended rather than `"-" + toDecimal(...)`: GCC 12 at -O3 warns falsely (-Wrestrict) on that form.
+  std::string text(negative ? "-" : "");
+  text += toDecimal(mantissa);
   if (format == Quantity::Format::DecimalSI) {
     for (const auto& suffix : kSuffixes) {
       if (suffix.base == 10 && suffix.exponent == exponent) return text + std::string(suffix.text);
@@ -244,8 +246,10 @@ std::string Quantity::toString() const {
     }
     if (exponent <= 6) {
       static constexpr std::array<std::string_view, 7> kBinary{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
-      return (negative ? "-" : "") + toDecimal(units) +
-             std::string(kBinary[static_cast<std::size_t>(exponent)]);
+      std::string text(negative ? "-" : "");
+      text += toDecimal(units);
+      text += kBinary[static_cast<std::size_t>(exponent)];
+      return text;
     }
     return decimalString(abs, negative, Format::DecimalExponent);
   }

@@ -4,14 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "cluster_fixture.h"
 #include "commands/version.h"
 #include "fake_transport.h"
 #include "support/output.h"
+#include "support/progress.h"
 
 namespace aiops::plugin {
 namespace {
@@ -33,6 +36,86 @@ void expectGolden(const std::string& name, const std::string& actual) {
   text << in.rdbuf();
   EXPECT_EQ(actual, text.str()) << "golden file " << name;
 }
+
+// A stream buffer that several threads may write to (the progress thread and the command), and that a test
+// can wait on until some text has been written.
+class SharedBuffer : public std::streambuf {
+ public:
+  std::string text() {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+  // True once `needle` has been written, false when `timeout` passes first.
+  bool waitFor(const std::string& needle, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return written_.wait_for(lock, timeout, [&] { return text_.find(needle) != std::string::npos; });
+  }
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return traits_type::not_eof(c);
+    const char ch = traits_type::to_char_type(c);
+    xsputn(&ch, 1);
+    return c;
+  }
+  std::streamsize xsputn(const char* data, std::streamsize size) override {
+    {
+      std::lock_guard lock(mutex_);
+      text_.append(data, static_cast<std::size_t>(size));
+    }
+    written_.notify_all();
+    return size;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable written_;
+  std::string text_;
+};
+
+// Holds every GET until `buffer` shows `needle` (or `patience` passes): a request that is still in flight
+// when the progress line is drawn, without guessing how long drawing takes.
+class GatedTransport : public kube::KubeTransport {
+ public:
+  // `sawNeedle` is set when a request saw `needle` in time (it outlives the transport, which runCli owns).
+  GatedTransport(kube::KubeTransport& target, SharedBuffer& buffer, std::string needle,
+                 std::chrono::milliseconds patience, bool& sawNeedle)
+      : target_(target),
+        buffer_(buffer),
+        needle_(std::move(needle)),
+        patience_(patience),
+        sawNeedle_(sawNeedle) {}
+
+  kube::Response get(const std::string& path, const kube::RequestOptions& options) override {
+    gate();
+    return target_.get(path, options);
+  }
+  std::vector<kube::Response> getAll(const std::vector<std::string>& paths) override {
+    gate();
+    return target_.getAll(paths);
+  }
+  kube::Response create(const std::string& path, const std::string& body) override {
+    return target_.create(path, body);
+  }
+  kube::Response replace(const std::string& path, const std::string& body) override {
+    return target_.replace(path, body);
+  }
+  kube::Response patch(const kube::ResourceRef& ref, kube::PatchType type, const std::string& body) override {
+    return target_.patch(ref, type, body);
+  }
+  kube::Response remove(const std::string& path) override { return target_.remove(path); }
+  std::unique_ptr<kube::LineStream> stream(const std::string& path) override { return target_.stream(path); }
+  std::optional<std::string> contextNamespace() override { return target_.contextNamespace(); }
+
+ private:
+  void gate() { sawNeedle_ = buffer_.waitFor(needle_, patience_) || sawNeedle_; }
+
+  kube::KubeTransport& target_;
+  SharedBuffer& buffer_;
+  std::string needle_;
+  std::chrono::milliseconds patience_;
+  bool& sawNeedle_;
+};
 
 class CliTest : public ::testing::Test {
  protected:
@@ -184,6 +267,163 @@ TEST_F(CliTest, ConnectionFlagsReachTheTransport) {
   EXPECT_EQ(flagsSeen.asGroups, (std::vector<std::string>{"dev", "ops"}));
   EXPECT_EQ(flagsSeen.requestTimeout, "5s");
   EXPECT_EQ(flagsSeen.verbosity, 3);
+}
+
+// --- flags before the command ------------------------------------------------------------------------
+
+TEST(CommonFlags, SpanKnowsWhichFlagsTakeAValue) {
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(commonFlagSpan(Args{"-n", "todo"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"--namespace", "todo"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"--namespace=todo"}, 0), 1u);
+  EXPECT_EQ(commonFlagSpan(Args{"-ntodo"}, 0), 1u);
+  EXPECT_EQ(commonFlagSpan(Args{"-A"}, 0), 1u);
+  EXPECT_EQ(commonFlagSpan(Args{"--all-namespaces"}, 0), 1u);
+  EXPECT_EQ(commonFlagSpan(Args{"--context", "prod"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"--kubeconfig", "/tmp/kc"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"--as-group", "dev"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"--request-timeout", "5s"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"-v", "6"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"-o", "json"}, 0), 2u);
+  EXPECT_EQ(commonFlagSpan(Args{"status", "-o"}, 1), 2u);  // counts even when the value is missing
+  EXPECT_EQ(commonFlagSpan(Args{"-h"}, 0), 0u);
+  EXPECT_EQ(commonFlagSpan(Args{"--help"}, 0), 0u);
+  EXPECT_EQ(commonFlagSpan(Args{"--client"}, 0), 0u);
+  EXPECT_EQ(commonFlagSpan(Args{"--bogus"}, 0), 0u);
+  EXPECT_EQ(commonFlagSpan(Args{"--"}, 0), 0u);
+  EXPECT_EQ(commonFlagSpan(Args{"status"}, 0), 0u);
+}
+
+TEST(CommonFlags, CommandIndexSkipsFlagValues) {
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(commandIndex(Args{"status", "-n", "todo"}), 0u);
+  EXPECT_EQ(commandIndex(Args{"-n", "todo", "status"}), 2u);
+  EXPECT_EQ(commandIndex(Args{"-A", "-o", "json", "statsu"}), 3u);
+  EXPECT_EQ(commandIndex(Args{"--bogus", "status"}), 1u);
+  EXPECT_EQ(commandIndex(Args{"-n", "todo"}), 2u);
+  EXPECT_EQ(commandIndex(Args{"--", "status"}), 2u);
+  EXPECT_EQ(commandIndex(Args{}), 0u);
+}
+
+TEST(CommonFlags, HoistMovesLeadingCommonFlagsAfterTheCommand) {
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(hoistCommonFlags(Args{"-n", "todo", "status"}), (Args{"status", "-n", "todo"}));
+  EXPECT_EQ(hoistCommonFlags(Args{"--context", "prod", "-A", "--output=json", "status", "-v", "2"}),
+            (Args{"status", "--context", "prod", "-A", "--output=json", "-v", "2"}));
+  EXPECT_EQ(hoistCommonFlags(Args{"-o", "json", "version", "--client"}),
+            (Args{"version", "-o", "json", "--client"}));
+  // Nothing to move, or no command right after the flags: unchanged, for the parser to judge.
+  EXPECT_EQ(hoistCommonFlags(Args{"status", "-n", "todo"}), (Args{"status", "-n", "todo"}));
+  EXPECT_EQ(hoistCommonFlags(Args{"-n", "todo"}), (Args{"-n", "todo"}));
+  EXPECT_EQ(hoistCommonFlags(Args{"-n", "todo", "--bogus", "status"}),
+            (Args{"-n", "todo", "--bogus", "status"}));
+  EXPECT_EQ(hoistCommonFlags(Args{"--help", "status"}), (Args{"--help", "status"}));
+  EXPECT_EQ(hoistCommonFlags(Args{}), Args{});
+}
+
+TEST_F(CliTest, FlagsBeforeTheCommandWorkAsAfterIt) {
+  kube::testing::serveHealthyShop(fake);
+  ASSERT_EQ(run({"status", "-n", "shop"}), 0);
+  const std::string after = out.str();
+  EXPECT_EQ(run({"-n", "shop", "--context", "prod", "--kubeconfig=/tmp/kc", "status", "-v", "2"}), 0);
+  EXPECT_EQ(out.str(), after);
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(flagsSeen.namespace_, "shop");
+  EXPECT_EQ(flagsSeen.context, "prod");
+  EXPECT_EQ(flagsSeen.kubeconfig, "/tmp/kc");
+  EXPECT_EQ(flagsSeen.verbosity, 2);
+
+  EXPECT_EQ(run({"-o", "json", "-n=shop", "status"}), 0);
+  EXPECT_TRUE(out.str().starts_with("{\n  \"namespace\": \"shop\",\n")) << out.str();
+}
+
+TEST_F(CliTest, FlagsBeforeTheCommandStillNeedACommand) {
+  EXPECT_EQ(run({"-n", "shop"}), 2);
+  EXPECT_EQ(
+      err.str(),
+      "error: no command given for flag '-n'; use one of: status, version; see 'kubectl aiops --help'\n");
+  EXPECT_EQ(run({"-n", "shop", "statsu"}), 2);
+  EXPECT_EQ(err.str(),
+            "error: unknown command 'statsu' for 'kubectl aiops'; did you mean 'status'? see 'kubectl aiops "
+            "--help'\n");
+  EXPECT_EQ(run({"-n", "shop", "-o", "yml", "status"}), 2);
+  EXPECT_EQ(
+      err.str(),
+      "error: invalid output format 'yml'; use one of text, json, yaml, markdown; see 'kubectl aiops status "
+      "--help'\n");
+  EXPECT_EQ(transportsMade, 0);
+}
+
+// --- progress --------------------------------------------------------------------------------------------
+
+TEST(CommonFlags, ProgressOnlyForPeopleAtATerminalWithoutVerboseLogs) {
+  CommonOptions options;
+  EXPECT_TRUE(progressWanted(options, true));
+  EXPECT_FALSE(progressWanted(options, false));
+  options.output = OutputFormat::Markdown;
+  EXPECT_TRUE(progressWanted(options, true));
+  options.output = OutputFormat::Json;
+  EXPECT_FALSE(progressWanted(options, true));
+  options.output = OutputFormat::Yaml;
+  EXPECT_FALSE(progressWanted(options, true));
+  options.output = OutputFormat::Text;
+  options.connection.verbosity = 1;
+  EXPECT_FALSE(progressWanted(options, true));
+}
+
+class ProgressCliTest : public CliTest {
+ protected:
+  // Runs with stdout and stderr both going to `shared`, the GETs held until `needle` appears in it.
+  int runGated(const std::vector<std::string>& args, const std::string& needle,
+               std::chrono::milliseconds patience) {
+    env.errIsTerminal = true;
+    env.progressDelay = std::chrono::milliseconds(0);
+    env.makeTransport = [&](const kube::ConnectionFlags&, Streams&) -> std::unique_ptr<kube::KubeTransport> {
+      return std::make_unique<GatedTransport>(fake, shared, needle, patience, sawNeedle);
+    };
+    std::ostream both(&shared);
+    Streams streams{both, both, false};
+    return runCli(args, streams, env);
+  }
+
+  SharedBuffer shared;
+  bool sawNeedle = false;
+};
+
+TEST_F(ProgressCliTest, DrawnWhileTheClusterIsSlowAndErasedBeforeTheOutput) {
+  kube::testing::serveHealthyShop(fake);
+  ASSERT_EQ(run({"status", "-n", "shop"}), 0);  // the report as it is without progress
+  const std::string report = out.str();
+  const std::string message = "Listing nodes, deployments, pods and events in namespace shop";
+  ASSERT_EQ(runGated({"status", "-n", "shop"}, message, std::chrono::seconds(30)), 0);
+  EXPECT_TRUE(sawNeedle);
+  const std::string text = shared.text();
+  const std::string firstLine = "\r" + ProgressLine::text(message, std::chrono::seconds(0));
+  EXPECT_TRUE(text.starts_with(firstLine)) << text;
+  const std::size_t start = text.find("Cluster status for namespace shop\n");
+  ASSERT_NE(start, std::string::npos) << text;
+  const std::string erase = "\r" + std::string(firstLine.size() - 1, ' ') + "\r";
+  EXPECT_TRUE(text.substr(0, start).ends_with(erase)) << text;
+  EXPECT_EQ(text.substr(start), report);  // the report itself is unchanged
+}
+
+TEST_F(ProgressCliTest, VersionShowsProgressToo) {
+  fake.respondJson("GET", "/version", R"({"major":"1","minor":"32","gitVersion":"v1.32.0"})");
+  ASSERT_EQ(runGated({"version"}, "Asking the API server for its version... 0s", std::chrono::seconds(30)),
+            0);
+  EXPECT_TRUE(sawNeedle);
+  const std::string text = shared.text();
+  EXPECT_NE(text.find("\rClient Version: v"), std::string::npos) << text;
+  EXPECT_TRUE(text.ends_with("\nServer Version: v1.32.0\n")) << text;
+}
+
+TEST_F(ProgressCliTest, NeverForJsonOrYaml) {
+  kube::testing::serveHealthyShop(fake);
+  // With no delay an enabled progress line would be drawn at once; give it a generous moment to show.
+  ASSERT_EQ(runGated({"status", "-n", "shop", "-o", "json"}, "Listing", std::chrono::milliseconds(300)), 0);
+  EXPECT_FALSE(sawNeedle);
+  EXPECT_TRUE(shared.text().starts_with("{\n")) << shared.text();
+  EXPECT_EQ(shared.text().find('\r'), std::string::npos);
 }
 
 // --- status ------------------------------------------------------------------------------------------
