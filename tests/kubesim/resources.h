@@ -15,15 +15,17 @@ struct ResourceType {
   std::string plural;    // "deployments"
   std::string singular;  // "deployment"
   bool namespaced = true;
-  std::vector<std::string> verbs;        // as discovery lists them: get, list, watch, create, ...
-  std::vector<std::string> shortNames;   // "deploy"
-  std::vector<std::string> categories;   // "all"
-  std::vector<std::string> subresources; // "status", "scale", "log", ...
+  std::vector<std::string> verbs;         // as discovery lists them: get, list, watch, create, ...
+  std::vector<std::string> shortNames;    // "deploy"
+  std::vector<std::string> categories;    // "all"
+  std::vector<std::string> subresources;  // "status", "scale", "log", ...
 
   // "apps/v1", or "v1" for the core group.
   std::string groupVersion() const { return group.empty() ? version : group + "/" + version; }
   // "/api/v1" or "/apis/apps/v1".
-  std::string pathPrefix() const { return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version; }
+  std::string pathPrefix() const {
+    return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+  }
 };
 
 // Every built-in resource kubesim serves, in discovery order.
@@ -33,5 +35,9 @@ const std::vector<ResourceType>& builtinResources();
 const ResourceType* findResource(std::string_view group, std::string_view version, std::string_view plural);
 // Looks a resource up by group and kind (any served version); nullptr when it is not served.
 const ResourceType* findResourceByKind(std::string_view group, std::string_view kind);
+
+// True for the API groups kube-apiserver serves itself; any other group belongs to a CRD (or an aggregated
+// API, treated alike): field selectors and table printing differ between the two.
+bool isBuiltinGroup(std::string_view group);
 
 }  // namespace kubesim

@@ -15,6 +15,8 @@
 #include <set>
 #include <tuple>
 
+#include "resources.h"
+
 namespace kubesim {
 
 namespace {
@@ -706,36 +708,6 @@ struct FieldRules {
   std::vector<std::string_view> labels;
   RefusalStyle style;
 };
-
-// The API groups of kube-apiserver itself; any other group is served by a CRD (or an aggregated API, treated
-// alike here).
-bool isBuiltinGroup(std::string_view group) {
-  static const std::set<std::string_view> groups = {"",
-                                                    "apps",
-                                                    "batch",
-                                                    "autoscaling",
-                                                    "policy",
-                                                    "networking.k8s.io",
-                                                    "rbac.authorization.k8s.io",
-                                                    "storage.k8s.io",
-                                                    "coordination.k8s.io",
-                                                    "events.k8s.io",
-                                                    "discovery.k8s.io",
-                                                    "authentication.k8s.io",
-                                                    "authorization.k8s.io",
-                                                    "apiextensions.k8s.io",
-                                                    "apiregistration.k8s.io",
-                                                    "admissionregistration.k8s.io",
-                                                    "scheduling.k8s.io",
-                                                    "node.k8s.io",
-                                                    "certificates.k8s.io",
-                                                    "flowcontrol.apiserver.k8s.io",
-                                                    "resource.k8s.io",
-                                                    "internal.apiserver.k8s.io",
-                                                    "storagemigration.k8s.io",
-                                                    "metrics.k8s.io"};
-  return groups.count(group) > 0;
-}
 
 FieldRules rulesFor(std::string_view group, std::string_view plural) {
   using S = RefusalStyle;

@@ -1789,34 +1789,6 @@ const std::map<std::string, Printer, std::less<>>& printers() {
   return table;
 }
 
-bool isBuiltinGroup(std::string_view group) {
-  static const std::set<std::string_view> groups = {"",
-                                                    "apps",
-                                                    "batch",
-                                                    "autoscaling",
-                                                    "policy",
-                                                    "networking.k8s.io",
-                                                    "rbac.authorization.k8s.io",
-                                                    "storage.k8s.io",
-                                                    "coordination.k8s.io",
-                                                    "events.k8s.io",
-                                                    "discovery.k8s.io",
-                                                    "authentication.k8s.io",
-                                                    "authorization.k8s.io",
-                                                    "apiextensions.k8s.io",
-                                                    "apiregistration.k8s.io",
-                                                    "admissionregistration.k8s.io",
-                                                    "scheduling.k8s.io",
-                                                    "node.k8s.io",
-                                                    "certificates.k8s.io",
-                                                    "flowcontrol.apiserver.k8s.io",
-                                                    "resource.k8s.io",
-                                                    "internal.apiserver.k8s.io",
-                                                    "storagemigration.k8s.io",
-                                                    "metrics.k8s.io"};
-  return groups.count(group) > 0;
-}
-
 json::object columnJson(const Column& c) {
   json::object o;
   o["name"] = c.name;
