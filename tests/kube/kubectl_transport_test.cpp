@@ -190,7 +190,8 @@ class RealKubectl : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!findOnPath("kubectl")) GTEST_SKIP() << "kubectl is not installed";
-    dir_ = ::testing::TempDir();
+    dir_ = ::testing::TempDir() + "/real-kubectl-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir_);
   }
   std::string writeFile(const std::string& name, const std::string& text) {
     const std::string path = dir_ + "/" + name;

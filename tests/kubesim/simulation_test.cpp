@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -303,7 +304,7 @@ TEST_F(SimulationTest, FaultEndpointRefusesBadFaults) {
 }
 
 TEST(FaultDocuments, ScenarioFaultsLoadWithLineNumberedErrors) {
-  fs::path file = fs::temp_directory_path() / "kubesim-faults-test.yaml";
+  fs::path file = fs::temp_directory_path() / ("kubesim-faults-test-" + std::to_string(::getpid()) + ".yaml");
   {
     std::ofstream out(file);
     out << "apiVersion: kubesim.aiops.dev/v1\nkind: Fault\nname: slow-pods\npath: /api/v1/pods\n"

@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -29,7 +30,7 @@ std::string logOf(const ClusterState& state, std::string ns, std::string pod, st
 
 // Writes `content` to a fresh file under the test temp dir and returns its path.
 fs::path writeTemp(const std::string& name, const std::string& content) {
-  fs::path dir = fs::path(testing::TempDir()) / "kubesim_state_test";
+  fs::path dir = fs::path(testing::TempDir()) / ("kubesim_state_test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::path file = dir / name;
   std::ofstream(file, std::ios::binary) << content;
@@ -254,7 +255,7 @@ TEST(StateDump, LogsFromStartEndBlocksAndPreviousFiles) {
 }
 
 std::string dumpError(const std::string& name, const std::map<std::string, std::string>& files) {
-  fs::path dir = fs::path(testing::TempDir()) / "kubesim_dump_test" / name;
+  fs::path dir = fs::path(testing::TempDir()) / ("kubesim_dump_test-" + std::to_string(::getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& [path, content] : files) {

@@ -3,6 +3,7 @@
 #include "scenario.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "metrics.h"
@@ -59,7 +60,8 @@ TEST(Scenario, ClockDocument) {
 }
 
 TEST(Scenario, BehaviourDocumentsFromAJsonDumpFileHaveNoFieldLines) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "kubesim_behaviour_dump";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("kubesim_behaviour_dump-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "todo");
   std::ofstream(dir / "nodes.json") << R"({"kind":"NodeList","apiVersion":"v1","items":[]})";
   std::ofstream(dir / "todo" / "behaviour.json")

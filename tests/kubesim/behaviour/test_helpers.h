@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,8 @@
 namespace kubesim::behaviour::testing {
 
 inline std::filesystem::path writeScenario(const std::string& name, const std::string& content) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "kubesim_behaviour_test";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("kubesim_behaviour_test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::filesystem::path file = dir / name;
   std::ofstream(file, std::ios::binary) << content;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -33,7 +34,8 @@ inline TimePoint at(std::string_view text) {
 
 // A scenario (Kubernetes objects plus kubesim documents) from YAML text, through the real loader.
 inline ClusterState stateFrom(const std::string& yaml) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "kubesim_runtime_test";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / ("kubesim_runtime_test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::filesystem::path file = dir / "scenario.yaml";
   std::ofstream(file, std::ios::binary | std::ios::trunc) << yaml;
