@@ -168,4 +168,24 @@ std::string toYaml(const json::value& value) {
   return std::string(out.c_str()) + "\n";
 }
 
+std::string_view jsonKind(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::string:
+      return "string";
+    case boost::json::kind::bool_:
+      return "bool";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_:
+      return "number";
+    case boost::json::kind::array:
+      return "array";
+    case boost::json::kind::object:
+      return "object";
+    case boost::json::kind::null:
+      return "null";
+  }
+  return "null";
+}
+
 }  // namespace kubesim

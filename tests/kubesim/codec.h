@@ -21,4 +21,8 @@ boost::json::value parseYaml(std::string_view text);
 // Emits YAML as the API server does (block style, keys sorted).
 std::string toYaml(const boost::json::value& value);
 
+// The word Go's encoding/json uses for a value's JSON type in unmarshal errors ("string", "number", "bool",
+// "array", "object", "null"), which the API server's decode errors quote.
+std::string_view jsonKind(const boost::json::value& value);
+
 }  // namespace kubesim

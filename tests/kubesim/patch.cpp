@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "codec.h"
+
 namespace kubesim {
 
 namespace json = boost::json;
@@ -49,26 +51,6 @@ std::string_view str(const json::object& o, std::string_view key) {
 const json::object* objAt(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_object() ? &it->value().get_object() : nullptr;
-}
-
-std::string_view jsonKind(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string:
-      return "string";
-    case json::kind::bool_:
-      return "bool";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "number";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-    case json::kind::null:
-      return "null";
-  }
-  return "null";
 }
 
 // Go's %v of a decoded JSON value: map[a:1 b:[x y]] with sorted keys, <nil> for null.

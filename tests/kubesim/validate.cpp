@@ -28,6 +28,8 @@
 #include <string_view>
 #include <vector>
 
+#include "codec.h"
+
 namespace kubesim {
 
 namespace json = boost::json;
@@ -103,26 +105,6 @@ std::string numberText(const json::value& v) {
   if (v.is_int64()) return std::to_string(v.get_int64());
   if (v.is_uint64()) return std::to_string(v.get_uint64());
   return fmt::format("{}", v.get_double());
-}
-
-std::string_view jsonKind(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string:
-      return "string";
-    case json::kind::bool_:
-      return "bool";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "number";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-    case json::kind::null:
-      return "null";
-  }
-  return "null";
 }
 
 // %#v of a map[string]string: keys sorted, `map[string]string(nil)` when absent.
