@@ -4,15 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 #include "cluster_fixture.h"
 #include "commands/version.h"
 #include "fake_transport.h"
+#include "shared_buffer.h"
 #include "support/output.h"
 #include "support/progress.h"
 
@@ -37,41 +36,7 @@ void expectGolden(const std::string& name, const std::string& actual) {
   EXPECT_EQ(actual, text.str()) << "golden file " << name;
 }
 
-// A stream buffer that several threads may write to (the progress thread and the command), and that a test
-// can wait on until some text has been written.
-class SharedBuffer : public std::streambuf {
- public:
-  std::string text() {
-    std::lock_guard lock(mutex_);
-    return text_;
-  }
-  // True once `needle` has been written, false when `timeout` passes first.
-  bool waitFor(const std::string& needle, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return written_.wait_for(lock, timeout, [&] { return text_.find(needle) != std::string::npos; });
-  }
-
- protected:
-  int overflow(int c) override {
-    if (c == traits_type::eof()) return traits_type::not_eof(c);
-    const char ch = traits_type::to_char_type(c);
-    xsputn(&ch, 1);
-    return c;
-  }
-  std::streamsize xsputn(const char* data, std::streamsize size) override {
-    {
-      std::lock_guard lock(mutex_);
-      text_.append(data, static_cast<std::size_t>(size));
-    }
-    written_.notify_all();
-    return size;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable written_;
-  std::string text_;
-};
+using aiops::test_support::SharedBuffer;
 
 // Holds every GET until `buffer` shows `needle` (or `patience` passes): a request that is still in flight
 // when the progress line is drawn, without guessing how long drawing takes.

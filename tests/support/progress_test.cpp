@@ -4,46 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <sstream>
+
+#include "shared_buffer.h"
 
 namespace aiops {
 namespace {
 
-// A stream buffer the drawing thread writes to while the test waits for a given text.
-class WatchedBuffer : public std::streambuf {
- public:
-  std::string text() {
-    std::lock_guard lock(mutex_);
-    return text_;
-  }
-  bool waitFor(const std::string& needle, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return written_.wait_for(lock, timeout, [&] { return text_.find(needle) != std::string::npos; });
-  }
-
- protected:
-  int overflow(int c) override {
-    if (c == traits_type::eof()) return traits_type::not_eof(c);
-    const char ch = traits_type::to_char_type(c);
-    xsputn(&ch, 1);
-    return c;
-  }
-  std::streamsize xsputn(const char* data, std::streamsize size) override {
-    {
-      std::lock_guard lock(mutex_);
-      text_.append(data, static_cast<std::size_t>(size));
-    }
-    written_.notify_all();
-    return size;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable written_;
-  std::string text_;
-};
+using test_support::SharedBuffer;
 
 TEST(ProgressLine, Text) {
   EXPECT_EQ(ProgressLine::text("Listing pods in namespace shop", std::chrono::seconds(0)),
@@ -64,7 +32,7 @@ TEST(ProgressLine, FastWorkDrawsNothing) {
 }
 
 TEST(ProgressLine, DrawnAfterTheDelayAndErasedWithBlanks) {
-  WatchedBuffer buffer;
+  SharedBuffer buffer;
   std::ostream err(&buffer);
   {
     ProgressLine progress(err, /*enabled=*/true, "Listing pods", std::chrono::milliseconds(0));
@@ -77,7 +45,7 @@ TEST(ProgressLine, DrawnAfterTheDelayAndErasedWithBlanks) {
 }
 
 TEST(ProgressLine, UpdatedEverySecond) {
-  WatchedBuffer buffer;
+  SharedBuffer buffer;
   std::ostream err(&buffer);
   {
     ProgressLine progress(err, /*enabled=*/true, "Listing pods", std::chrono::milliseconds(0));
