@@ -111,6 +111,26 @@ void noMatch(const Context& ctx, const ServiceEvidence& s, Detection& d) {
   d.recommendations.push_back(std::move(r));
 }
 
+// The Service's selector is right and its pods are the problem: the finding depends on theirs, and the
+// recommendation is to look at those pods.
+void blamePods(const ServiceEvidence& s, const std::vector<const PodEvidence*>& pods, std::string summary,
+               std::string expectedOutcome, std::string rationale, Detection& d) {
+  std::set<ObjectKey> scopes;
+  for (const PodEvidence* p : pods)
+    scopes.insert(scopeOf(*p));
+  d.dependsOn.assign(scopes.begin(), scopes.end());
+  model::Recommendation r;
+  r.action = model::ActionKind::Investigate;
+  r.target = model::ObjectRef{"v1", "Service", s.namespace_, s.name, {}};
+  r.summary = std::move(summary);
+  r.commands.push_back(fmt::format("kubectl -n {} get pods -l {}", s.namespace_, showSelector(s.selector)));
+  r.expectedOutcome = std::move(expectedOutcome);
+  r.risk = model::Risk::Low;
+  r.rationale = std::move(rationale);
+  r.runbook = std::string(rule(d.ruleId).slug);
+  d.recommendations.push_back(std::move(r));
+}
+
 }  // namespace
 
 void analyzeServices(const Context& ctx, Detections& out) {
@@ -142,22 +162,11 @@ void analyzeServices(const Context& ctx, Detections& out) {
       d.params["hint"] = fmt::format("; the {} it matches {} terminated",
                                      plural(static_cast<std::int64_t>(ended.size()), "pod"),
                                      ended.size() == 1 ? "has" : "have all");
-      std::set<ObjectKey> scopes;
-      for (const PodEvidence* p : ended)
-        scopes.insert(scopeOf(*p));
-      d.dependsOn.assign(scopes.begin(), scopes.end());
-      model::Recommendation r;
-      r.action = model::ActionKind::Investigate;
-      r.target = model::ObjectRef{"v1", "Service", s.namespace_, s.name, {}};
-      r.summary =
-          fmt::format("find why the pods behind Service {} terminated (see the related findings)", s.name);
-      r.commands.push_back(
-          fmt::format("kubectl -n {} get pods -l {}", s.namespace_, showSelector(s.selector)));
-      r.expectedOutcome = "Endpoints return as soon as running, ready pods match the selector again.";
-      r.risk = model::Risk::Low;
-      r.rationale = "The selector matches pods, but none of them is running.";
-      r.runbook = std::string(rule(d.ruleId).slug);
-      d.recommendations.push_back(std::move(r));
+      blamePods(
+          s, ended,
+          fmt::format("find why the pods behind Service {} terminated (see the related findings)", s.name),
+          "Endpoints return as soon as running, ready pods match the selector again.",
+          "The selector matches pods, but none of them is running.", d);
     } else if (matching.empty()) {
       noMatch(ctx, s, d);
     } else {
@@ -180,22 +189,11 @@ void analyzeServices(const Context& ctx, Detections& out) {
       d.params["ready"] = std::to_string(s.readyAddresses);
       d.params["notReady"] = std::to_string(s.endpointsExist ? s.notReadyAddresses : 0);
       d.params["pods"] = joinNames(names);
-      std::set<ObjectKey> scopes;
-      for (const PodEvidence* p : matching)
-        scopes.insert(scopeOf(*p));
-      d.dependsOn.assign(scopes.begin(), scopes.end());
-      model::Recommendation r;
-      r.action = model::ActionKind::Investigate;
-      r.target = model::ObjectRef{"v1", "Service", s.namespace_, s.name, {}};
-      r.summary =
-          fmt::format("fix why the pods behind Service {} are not ready (see the related findings)", s.name);
-      r.commands.push_back(
-          fmt::format("kubectl -n {} get pods -l {}", s.namespace_, showSelector(s.selector)));
-      r.expectedOutcome = "Endpoints follow readiness: the Service routes again as soon as one pod is ready.";
-      r.risk = model::Risk::Low;
-      r.rationale = "The selector is right; the pods are the problem.";
-      r.runbook = std::string(rule(d.ruleId).slug);
-      d.recommendations.push_back(std::move(r));
+      blamePods(
+          s, matching,
+          fmt::format("fix why the pods behind Service {} are not ready (see the related findings)", s.name),
+          "Endpoints follow readiness: the Service routes again as soon as one pod is ready.",
+          "The selector is right; the pods are the problem.", d);
     }
     out.push_back(std::move(d));
   }
