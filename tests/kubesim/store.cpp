@@ -51,6 +51,15 @@ bool hasFinalizers(const json::object& obj) {
   return it != meta->end() && it->value().is_array() && !it->value().get_array().empty();
 }
 
+// metadata.deletionGracePeriodSeconds; nullopt while the object is not being deleted (a deletionTimestamp
+// without a period, as a restored dump may carry, counts as 0).
+std::optional<std::int64_t> deletionGraceOf(const json::object& obj) {
+  const json::object* meta = objectField(obj, "metadata");
+  if (!meta || stringField(*meta, "deletionTimestamp").empty()) return std::nullopt;
+  auto it = meta->find("deletionGracePeriodSeconds");
+  return it != meta->end() && it->value().is_int64() ? it->value().get_int64() : 0;
+}
+
 std::string encodeContinue(std::uint64_t revision, std::string_view lastKey) {
   json::object token;
   token["v"] = "meta.k8s.io/v1";
@@ -271,13 +280,14 @@ ObjectPtr Store::updateLocked(const GroupResource& gr, json::object object, cons
   if (sameContent(*current, next)) return current;
   if (options.dryRun) return std::make_shared<const json::object>(std::move(next));
 
-  // A deleting object whose last finalizer went away is gone now.
-  if (bucket.traits.gracefulDeletion && !stringField(metadataOf(next), "deletionTimestamp").empty() &&
-      !hasFinalizers(next)) {
+  // The registry's shouldDeleteDuringUpdate: an update that leaves a deleting object without finalizers
+  // deletes it only once its grace period is over (deletionGracePeriodSeconds 0, after the kubelet's final
+  // delete); the update itself is not written, the DELETED event carries it.
+  if (bucket.traits.gracefulDeletion && !hasFinalizers(next) && deletionGraceOf(*current) == 0) {
+    bucket.objects[key] = std::make_shared<const json::object>(std::move(next));
     std::vector<ObjectPtr> removed;
-    ObjectPtr written = commit(EventType::Modified, gr, bucket, key, std::move(next), current);
     removeLocked(gr, bucket, key, Propagation::Background, removed);
-    return removed.empty() ? written : removed.front();
+    return removed.front();
   }
   return commit(EventType::Modified, gr, bucket, key, std::move(next), current);
 }
@@ -388,16 +398,34 @@ ObjectPtr Store::remove(const GroupResource& gr, std::string_view ns, std::strin
                                options.preconditionResourceVersion, metaString(*current, "resourceVersion")));
   if (options.dryRun) return current;
 
-  bool graceful = bucket.traits.gracefulDeletion &&
-                  (hasFinalizers(*current) || options.gracePeriodSeconds.value_or(30) > 0);
-  if (graceful) {
-    if (!metaString(*current, "deletionTimestamp").empty()) return current;
-    json::object marked = *current;
-    json::object& meta = metadataOf(marked);
-    std::int64_t grace = options.gracePeriodSeconds.value_or(30);
-    meta["deletionTimestamp"] = formatTime(clock_.now() + std::chrono::seconds(grace));
-    meta["deletionGracePeriodSeconds"] = grace;
-    return commit(EventType::Modified, gr, bucket, key, std::move(marked), current);
+  if (bucket.traits.gracefulDeletion) {
+    // rest.BeforeDelete and updateForGracefulDeletionAndFinalizers: a first delete marks the object; a
+    // later one may only shorten the grace period; the object goes once the period is 0 and no finalizer
+    // is left.
+    bool finalizers = hasFinalizers(*current);
+    std::optional<std::int64_t> pending = deletionGraceOf(*current);
+    std::optional<std::int64_t> requested = options.gracePeriodSeconds;
+    if (requested && *requested < 0) requested = 1;  // negative periods count as 1 s on the delete path
+    std::optional<std::int64_t> grace;
+    std::optional<std::chrono::system_clock::time_point> deadline;
+    if (!pending) {
+      grace = requested.value_or(30);
+      deadline = clock_.now() + std::chrono::seconds(*grace);
+    } else if (*pending > 0 && requested && *requested < *pending) {
+      grace = *requested;
+      auto marked = parseTime(metaString(*current, "deletionTimestamp")).value_or(clock_.now());
+      deadline = marked - std::chrono::seconds(*pending) + std::chrono::seconds(*grace);
+    } else if (*pending > 0 || finalizers) {
+      return current;  // graceful deletion (or finalization) is under way; nothing to change
+    }
+    if (grace && (*grace > 0 || finalizers || pending)) {
+      json::object marked = *current;
+      json::object& meta = metadataOf(marked);
+      meta["deletionTimestamp"] = formatTime(*deadline);
+      meta["deletionGracePeriodSeconds"] = *grace;
+      ObjectPtr written = commit(EventType::Modified, gr, bucket, key, std::move(marked), current);
+      if (*grace > 0 || finalizers) return written;
+    }
   }
   std::vector<ObjectPtr> removed;
   removeLocked(gr, bucket, key, options.propagation, removed);

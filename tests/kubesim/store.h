@@ -41,8 +41,11 @@ struct ResourceTraits {
   bool hasStatus = false;  // has a status subresource: main-resource writes keep the stored status
   bool tracksGeneration =
       false;  // metadata.generation starts at 1 and grows on changes outside metadata/status
-  // Deletion honours finalizers and grace periods (sets deletionTimestamp and keeps the object) instead of
-  // removing at once. Off for everything until the controllers of the next issue finish such deletions.
+  // Deletion honours finalizers and grace periods instead of removing at once, as the generic registry does
+  // for pods: a delete sets deletionTimestamp and deletionGracePeriodSeconds (default 30 s); a later delete
+  // may only shorten the period; the object goes when a delete brings the period to 0 (the kubelet's final
+  // delete) with no finalizers left, or when an update removes the last finalizer of an object whose
+  // period is already 0. Off by default; the controller manager turns it on for pods.
   bool gracefulDeletion = false;
 };
 
@@ -152,7 +155,8 @@ class Store {
                    const std::function<boost::json::object(const boost::json::object&)>& mutate,
                    const UpdateOptions& options = {});
   // Deletes an object and, unless orphaned, its dependents (ownerReferences) and, for a namespace, its
-  // contents. Returns the deleted object as last stored. 404 when absent; 409 on a failed precondition.
+  // contents. Returns the deleted object as last stored (for a graceful deletion still under way: the
+  // object as marked). 404 when absent; 409 on a failed precondition.
   ObjectPtr remove(const GroupResource& gr, std::string_view ns, std::string_view name,
                    const DeleteOptions& options = {});
 

@@ -382,18 +382,126 @@ TEST_F(StoreTest, ObserversSeeEveryCommitInOrder) {
                                             "DELETED configmaps a 5"}));
 }
 
-TEST_F(StoreTest, GracefulDeletionKeepsTheObjectUntilFinalizersClear) {
-  store_.registerResource({"example.com", "widgets"}, {true, false, true, true});
-  json::object w = object("Widget", "default", "w");
-  metadataOf(w)["finalizers"] = json::array{"example.com/cleanup"};
-  store_.create({"example.com", "widgets"}, w);
-  ObjectPtr marked = store_.remove({"example.com", "widgets"}, "default", "w");
+// Pods as the controller manager registers them: status subresource and graceful deletion.
+class GracefulStoreTest : public StoreTest {
+ protected:
+  GracefulStoreTest() { store_.registerResource(kPods, {true, true, false, true}); }
+  ObjectPtr pod(std::string_view name, json::array finalizers = {}) {
+    json::object p = object("Pod", "default", name, {{"spec", json::object{{"nodeName", "node-1"}}}});
+    if (!finalizers.empty()) metadataOf(p)["finalizers"] = std::move(finalizers);
+    return store_.create(kPods, p);
+  }
+  // "TYPE deletionTimestamp/deletionGracePeriodSeconds" of each change to the pods after `from`.
+  std::vector<std::string> changes(std::uint64_t from) {
+    auto watch = store_.watch(kPods, "default", from);
+    std::vector<std::string> out;
+    while (std::optional<StoreEvent> e = watch->next(0ms)) {
+      const json::object& meta = e->object->at("metadata").as_object();
+      std::string grace = meta.contains("deletionGracePeriodSeconds")
+                              ? json::serialize(meta.at("deletionGracePeriodSeconds"))
+                              : std::string("-");
+      out.push_back(std::string(eventTypeName(e->type)) + " " +
+                    std::string(stringField(meta, "deletionTimestamp")) + "/" + grace);
+    }
+    return out;
+  }
+  DeleteOptions grace(std::int64_t seconds) {
+    DeleteOptions options;
+    options.gracePeriodSeconds = seconds;
+    return options;
+  }
+};
+
+TEST_F(GracefulStoreTest, UpdatesDuringTheGracePeriodKeepThePod) {
+  pod("web");
+  std::uint64_t start = store_.revision();
+  ObjectPtr marked = store_.remove(kPods, "default", "web");
   EXPECT_EQ(metaString(*marked, "deletionTimestamp"), "2026-03-01T12:00:30Z");
-  ASSERT_NE(store_.get({"example.com", "widgets"}, "default", "w"), nullptr);
+  EXPECT_EQ(marked->at("metadata").at("deletionGracePeriodSeconds"), 30);
+  // The kubelet reports the stopped containers; neither that nor a label change finishes the deletion.
+  json::object status = *marked;
+  status["status"] = json::object{{"phase", "Running"}};
+  store_.update(kPods, status, {UpdateScope::Status, false});
+  store_.modify(kPods, "default", "web", [](const json::object& current) {
+    json::object next = current;
+    metadataOf(next)["labels"] = json::object{{"app", "web"}};
+    return next;
+  });
+  ObjectPtr kept = store_.get(kPods, "default", "web");
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(metaString(*kept, "deletionTimestamp"), "2026-03-01T12:00:30Z");
+  EXPECT_EQ(kept->at("status").at("phase"), "Running");
+  // The kubelet's final delete (gracePeriodSeconds=0) brings the period to 0 and removes it.
+  clock_.at += 2s;
+  ObjectPtr gone = store_.remove(kPods, "default", "web", grace(0));
+  EXPECT_EQ(store_.get(kPods, "default", "web"), nullptr);
+  EXPECT_EQ(gone->at("metadata").at("deletionGracePeriodSeconds"), 0);
+  EXPECT_EQ(changes(start),
+            (std::vector<std::string>{"MODIFIED 2026-03-01T12:00:30Z/30", "MODIFIED 2026-03-01T12:00:30Z/30",
+                                      "MODIFIED 2026-03-01T12:00:30Z/30", "MODIFIED 2026-03-01T12:00:00Z/0",
+                                      "DELETED 2026-03-01T12:00:00Z/0"}));
+}
+
+TEST_F(GracefulStoreTest, ALaterDeleteOnlyShortensTheGracePeriod) {
+  pod("web");
+  ObjectPtr marked = store_.remove(kPods, "default", "web", grace(30));
+  clock_.at += 5s;
+  // A longer (or equal, or unspecified) period changes nothing.
+  EXPECT_EQ(store_.remove(kPods, "default", "web", grace(60)), marked);
+  EXPECT_EQ(store_.remove(kPods, "default", "web"), marked);
+  // A shorter one counts from the first request: 12:00:00 + 10 s.
+  ObjectPtr shorter = store_.remove(kPods, "default", "web", grace(10));
+  EXPECT_EQ(metaString(*shorter, "deletionTimestamp"), "2026-03-01T12:00:10Z");
+  EXPECT_EQ(shorter->at("metadata").at("deletionGracePeriodSeconds"), 10);
+  // Negative periods count as 1 s.
+  ObjectPtr negative = store_.remove(kPods, "default", "web", grace(-5));
+  EXPECT_EQ(metaString(*negative, "deletionTimestamp"), "2026-03-01T12:00:01Z");
+  EXPECT_EQ(negative->at("metadata").at("deletionGracePeriodSeconds"), 1);
+  ASSERT_NE(store_.get(kPods, "default", "web"), nullptr);
+}
+
+TEST_F(GracefulStoreTest, FinalizersHoldAPodPastItsFinalDelete) {
+  pod("web", {"example.com/cleanup"});
+  store_.remove(kPods, "default", "web");
+  ObjectPtr held = store_.remove(kPods, "default", "web", grace(0));
+  EXPECT_EQ(held->at("metadata").at("deletionGracePeriodSeconds"), 0);
+  ASSERT_NE(store_.get(kPods, "default", "web"), nullptr);
+  // Deleting again while only finalizers hold it changes nothing.
+  EXPECT_EQ(store_.remove(kPods, "default", "web", grace(0)), held);
+  std::uint64_t before = store_.revision();
+  json::object cleared = *held;
+  metadataOf(cleared).erase("finalizers");
+  ObjectPtr gone = store_.update(kPods, cleared);
+  EXPECT_EQ(store_.get(kPods, "default", "web"), nullptr);
+  EXPECT_FALSE(gone->at("metadata").as_object().contains("finalizers"));
+  // The emptying update is not written on its own: the DELETED event carries it.
+  EXPECT_EQ(changes(before), (std::vector<std::string>{"DELETED 2026-03-01T12:00:00Z/0"}));
+}
+
+TEST_F(GracefulStoreTest, RemovingFinalizersDuringTheGracePeriodLeavesTheDeletionToTheKubelet) {
+  pod("web", {"example.com/cleanup"});
+  ObjectPtr marked = store_.remove(kPods, "default", "web");
   json::object cleared = *marked;
   metadataOf(cleared).erase("finalizers");
-  store_.update({"example.com", "widgets"}, cleared);
-  EXPECT_EQ(store_.get({"example.com", "widgets"}, "default", "w"), nullptr);
+  store_.update(kPods, cleared);
+  ASSERT_NE(store_.get(kPods, "default", "web"), nullptr);
+  store_.remove(kPods, "default", "web", grace(0));
+  EXPECT_EQ(store_.get(kPods, "default", "web"), nullptr);
+}
+
+TEST_F(GracefulStoreTest, AZeroPeriodWithFinalizersMarksTheObjectNow) {
+  pod("web", {"example.com/cleanup"});
+  ObjectPtr marked = store_.remove(kPods, "default", "web", grace(0));
+  EXPECT_EQ(metaString(*marked, "deletionTimestamp"), "2026-03-01T12:00:00Z");
+  EXPECT_EQ(marked->at("metadata").at("deletionGracePeriodSeconds"), 0);
+  json::object cleared = *marked;
+  metadataOf(cleared).erase("finalizers");
+  store_.update(kPods, cleared);
+  EXPECT_EQ(store_.get(kPods, "default", "web"), nullptr);
+  // Without finalizers a zero period deletes at once.
+  pod("force");
+  store_.remove(kPods, "default", "force", grace(0));
+  EXPECT_EQ(store_.get(kPods, "default", "force"), nullptr);
 }
 
 TEST(LogStoreTest, FollowersSeeAppendedText) {

@@ -6,6 +6,7 @@
 #include "../behaviour/support.h"
 #include "../controllers/api_objects.h"
 #include "../controllers/resource_quantity.h"
+#include "../controllers/rollout.h"
 #include "../selectors.h"
 
 namespace kubesim::runtime {
@@ -101,6 +102,41 @@ bool mapSelectorMatches(const json::object* selector, const json::object& labels
     if (it == labels.end() || it->value() != member.value()) return false;
   }
   return true;
+}
+
+json::object podFromTemplate(const json::object& owner, std::string_view ownerKind,
+                             const json::object& podTemplate) {
+  // The ReplicaSet controller's templating, with the owner's identity and kind.
+  json::object shell{{"metadata", json::object{{"name", metaString(owner, "name")},
+                                               {"namespace", metaString(owner, "namespace")},
+                                               {"uid", metaString(owner, "uid")}}},
+                     {"spec", json::object{{"template", podTemplate}}}};
+  json::object pod = controllers::podFromReplicaSet(shell);
+  metadataOf(pod)["ownerReferences"] = json::array{ownerReference(owner, "apps/v1", ownerKind)};
+  return pod;
+}
+
+std::optional<TimePoint> podAvailableAt(const json::object& pod, std::int64_t minReadySeconds) {
+  const json::object* condition = controllers::findCondition(pod, "Ready");
+  if (condition == nullptr || stringField(*condition, "status") != "True") return std::nullopt;
+  TimePoint since = controllers::timeAt(*condition, {"lastTransitionTime"}).value_or(TimePoint{});
+  if (minReadySeconds == 0) return since;
+  // Strictly past since + minReadySeconds: the next whole second.
+  return since + Seconds(minReadySeconds) + Seconds(1);
+}
+
+std::optional<TimePoint> RetryBackOff::waitingUntil(const std::string& key, TimePoint now) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.retryAt <= now) return std::nullopt;
+  return it->second.retryAt;
+}
+
+TimePoint RetryBackOff::failed(const std::string& key, TimePoint now) {
+  Entry& entry = entries_[key];
+  entry.delay =
+      entry.delay.count() == 0 ? Duration(Seconds(1)) : std::min<Duration>(entry.delay * 2, Seconds(1000));
+  entry.retryAt = now + entry.delay;
+  return entry.retryAt;
 }
 
 std::string podPhase(const json::object& pod) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ inline const GroupResource replicationControllers{"", "replicationcontrollers"};
 inline const GroupResource deployments{"apps", "deployments"};
 inline const GroupResource replicaSets{"apps", "replicasets"};
 inline const GroupResource statefulSets{"apps", "statefulsets"};
+inline const GroupResource daemonSets{"apps", "daemonsets"};
+inline const GroupResource controllerRevisions{"apps", "controllerrevisions"};
 inline const GroupResource jobs{"batch", "jobs"};
 inline const GroupResource cronJobs{"batch", "cronjobs"};
 inline const GroupResource hpas{"autoscaling", "horizontalpodautoscalers"};
@@ -88,6 +91,14 @@ bool mapSelectorMatches(const json::object* selector, const json::object& labels
 
 // ---- pods ----
 
+// controller.GetPodFromTemplate: a pod from a pod template (labels, annotations, finalizers, spec), named
+// by generateName "<owner>-" and controlled by owner, an apps/v1 object of ownerKind.
+json::object podFromTemplate(const json::object& owner, std::string_view ownerKind,
+                             const json::object& podTemplate);
+// When a Ready pod becomes available under minReadySeconds (Ready for longer than that, on the API's
+// second-granular clock); nullopt when it is not Ready.
+std::optional<TimePoint> podAvailableAt(const json::object& pod, std::int64_t minReadySeconds);
+
 bool isTerminal(const json::object& pod);     // phase Succeeded or Failed
 bool isTerminating(const json::object& pod);  // metadata.deletionTimestamp set
 bool isPodReady(const json::object& pod);     // the Ready condition is True
@@ -103,6 +114,26 @@ bool setCondition(json::object& status, std::string_view type, std::string_view 
                   std::string_view reason, std::string_view message, TimePoint now,
                   bool withProbeTime = false);
 const json::object* conditionOf(const json::object& status, std::string_view type);
+
+// ---- retries ----
+
+// The work queue's per-object rate limit after a failed write (a refused create): the first retry after
+// 1 s, doubling up to 1000 s, forgotten after a success.
+class RetryBackOff {
+ public:
+  // The instant the key may be tried again, when it is still backing off at now.
+  std::optional<TimePoint> waitingUntil(const std::string& key, TimePoint now) const;
+  // Records a failure at now; returns when to retry.
+  TimePoint failed(const std::string& key, TimePoint now);
+  void succeeded(const std::string& key) { entries_.erase(key); }
+
+ private:
+  struct Entry {
+    Duration delay{0};
+    TimePoint retryAt{};
+  };
+  std::map<std::string, Entry> entries_;
+};
 
 // ---- quantities and ids ----
 

@@ -5,6 +5,7 @@
 
 #include "admission.h"
 #include "cronjob_controller.h"
+#include "daemonset_controller.h"
 #include "deployment_controller.h"
 #include "endpoints_controller.h"
 #include "hpa_controller.h"
@@ -16,6 +17,7 @@
 #include "quota_controller.h"
 #include "replicaset_controller.h"
 #include "scheduler_controller.h"
+#include "statefulset_controller.h"
 #include "timeline_controller.h"
 #include "volume_controller.h"
 
@@ -58,6 +60,8 @@ ControllerManager::ControllerManager(Store& store, LogStore& logs, behaviour::Vi
   before_.push_back(std::make_unique<JobController>(*ctx_));
   before_.push_back(std::make_unique<DeploymentController>(*ctx_));
   before_.push_back(std::make_unique<ReplicaSetController>(*ctx_));
+  before_.push_back(std::make_unique<StatefulSetController>(*ctx_));
+  before_.push_back(std::make_unique<DaemonSetController>(*ctx_));
   before_.push_back(std::make_unique<SchedulerController>(*ctx_));
   // After the scheduler: a WaitForFirstConsumer claim is provisioned for the pod just bound before its
   // kubelet looks at it (upstream the scheduler waits for that in PreBind).

@@ -12,8 +12,8 @@
 // clock change) calls it back.
 //
 // Controllers, in the order a step runs them: timeline, node lifecycle (taints), pod GC, CronJob, Job,
-// Deployment, ReplicaSet, scheduler, persistent volumes, one kubelet per Node, endpoints/EndpointSlices,
-// resource quota, HPA, metrics-server (and application traffic).
+// Deployment, ReplicaSet, StatefulSet, DaemonSet, scheduler, persistent volumes, one kubelet per Node,
+// endpoints/EndpointSlices, resource quota, HPA, metrics-server (and application traffic).
 //
 // Thread safety: every public member may be called from any thread; a step holds the manager's lock, so the
 // server's metrics handlers wait for the current step to end.
