@@ -133,10 +133,12 @@ class ApiServer {
   // reviews.cpp
   HttpResponse serveReview(Call& call);
 
-  // control.cpp: /kubesim/v1/clock and /kubesim/v1/faults, and faults applied to a request
+  // control.cpp: /kubesim/v1/clock, /kubesim/v1/faults and /kubesim/v1/actions, and faults applied to a
+  // request
   HttpResponse serveControl(Call& call);
   HttpResponse serveClockControl(Call& call);
   HttpResponse serveFaultControl(Call& call);
+  HttpResponse serveActionControl(Call& call);
   // Applies the faults hitting this request: sleeps for latency, throws an error Status, or wraps a stream
   // of the response (applied after dispatch through `cut`).
   FaultOutcome applyFaults(const Call& call);

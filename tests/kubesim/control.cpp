@@ -1,6 +1,6 @@
-// kubesim's control endpoints for tests (/kubesim/v1/clock, /kubesim/v1/faults; cluster-admin only, through
-// the same RBAC as every non-resource path), the faults applied to ordinary requests, and metrics.k8s.io
-// served from the ResourceMetrics hook.
+// kubesim's control endpoints for tests (/kubesim/v1/clock, /kubesim/v1/faults, /kubesim/v1/actions;
+// cluster-admin only, through the same RBAC as every non-resource path), the faults applied to ordinary
+// requests, and metrics.k8s.io served from the ResourceMetrics hook.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -70,7 +70,24 @@ HttpResponse ApiServer::serveControl(Call& call) {
   if (path.size() > 1 && path.back() == '/') path.pop_back();
   if (path == "/kubesim/v1/clock") return serveClockControl(call);
   if (path == "/kubesim/v1/faults" || path.starts_with("/kubesim/v1/faults/")) return serveFaultControl(call);
+  if (path == "/kubesim/v1/actions") return serveActionControl(call);
   throw pathNotFound();
+}
+
+HttpResponse ApiServer::serveActionControl(Call& call) {
+  if (call.http.method != "POST" && call.http.method != "PUT") throw methodNotAllowed();
+  if (!hooks_.actions)
+    throw ApiError(404, "NotFound", "this kubesim runs no controllers (start it with --controllers on)");
+  behaviour::TimelineAction action;
+  try {
+    action = behaviour::parseTimelineAction(parseBody(call.http.body));
+  } catch (const StateError& e) {
+    throw badRequest(std::string("invalid action: ") + e.what());
+  }
+  hooks_.actions->apply(action);
+  json::object body = behaviour::actionToJson(action);
+  if (hooks_.clock) body["appliedAt"] = behaviour::formatMicroTime(hooks_.clock->now());
+  return jsonResponse(200, body);
 }
 
 HttpResponse ApiServer::serveClockControl(Call& call) {

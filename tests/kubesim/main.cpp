@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -71,6 +72,20 @@ class RuntimeApplicationMetrics final : public kubesim::ApplicationMetrics {
   kubesim::runtime::ControllerManager& manager_;
 };
 
+// /kubesim/v1/actions: the timeline action applied, then the controllers brought up to the clock's now
+// on the request's thread, so the answer comes after they reacted (a killed pod's replacement created).
+class RuntimeActions final : public kubesim::TimelineActions {
+ public:
+  explicit RuntimeActions(kubesim::runtime::ControllerManager& manager) : manager_(manager) {}
+  void apply(const kubesim::behaviour::TimelineAction& action) override {
+    manager_.apply(action);
+    manager_.runUntil(manager_.clock().now());
+  }
+
+ private:
+  kubesim::runtime::ControllerManager& manager_;
+};
+
 // Writes `content` to `path` through a temporary file and a rename, so readers never see half a file.
 void writeAtomically(const fs::path& path, const std::string& content) {
   fs::path tmp = path;
@@ -108,9 +123,16 @@ int run(const Options& options) {
   bool live =
       options.controllers == "on" || (options.controllers == "auto" && !state.behaviourDocuments.empty());
 
-  kubesim::behaviour::VirtualClock clock(behaviour.clock.start.value_or(std::chrono::system_clock::now()),
-                                         options.timeScale.value_or(behaviour.clock.scale));
+  // Real time stands still for the clock until it is set up, so a clock that starts frozen stands exactly
+  // at its start.
+  using RealClock = kubesim::behaviour::VirtualClock::RealClock;
+  auto realStarted = std::make_shared<std::atomic<bool>>(false);
+  kubesim::behaviour::VirtualClock clock(
+      behaviour.clock.start.value_or(std::chrono::system_clock::now()),
+      options.timeScale.value_or(behaviour.clock.scale),
+      [realStarted, realStart = RealClock::now()] { return *realStarted ? RealClock::now() : realStart; });
   if (options.frozen || behaviour.clock.frozen) clock.freeze();
+  *realStarted = true;
   kubesim::Authenticator authenticator(state.users);
   kubesim::ApiServer api(openapi, authenticator, clock);
   api.load(state);
@@ -124,6 +146,7 @@ int run(const Options& options) {
   hooks.admission = &admission;
   std::unique_ptr<kubesim::runtime::ControllerManager> manager;
   std::unique_ptr<RuntimeApplicationMetrics> applicationMetrics;
+  std::unique_ptr<RuntimeActions> actions;
   if (live) {
     manager = std::make_unique<kubesim::runtime::ControllerManager>(api.store(), api.logs(), clock,
                                                                     std::move(behaviour));
@@ -132,7 +155,15 @@ int run(const Options& options) {
     });
     applicationMetrics = std::make_unique<RuntimeApplicationMetrics>(*manager);
     hooks.applicationMetrics = applicationMetrics.get();
-    hooks.clockChanged = [m = manager.get()] { m->wake(); };
+    actions = std::make_unique<RuntimeActions>(*manager);
+    hooks.actions = actions.get();
+    // The controllers live through every instant up to the clock's new now (each probe, back-off and HPA
+    // sync of an advanced hour) on the request's thread, so the answer to a clock change comes after them
+    // and the next request sees the cluster as it is then.
+    hooks.clockChanged = [m = manager.get()] {
+      m->runUntil(m->clock().now());
+      m->wake();
+    };
   }
   api.setSimulation(hooks);
 

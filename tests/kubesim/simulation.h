@@ -1,9 +1,9 @@
 // The hooks through which a live cluster plugs into the API server: the virtual clock the control endpoint
 // moves, admission of creates (ResourceQuota, LimitRanger), resource metrics for metrics.k8s.io (`kubectl
-// top`), and application metrics for the service and pod proxy paths. The API server never links the
-// controllers (tests/kubesim/runtime links the server), so each hook is a narrow interface that the runtime
-// (or a test's fake) implements and main() wires in. Every hook is optional: without them the server is the
-// static one that serves a scenario or a dump.
+// top`), application metrics for the service and pod proxy paths, and timeline actions on demand. The API
+// server never links the controllers (tests/kubesim/runtime links the server), so each hook is a narrow
+// interface that the runtime (or a test's fake) implements and main() wires in. Every hook is optional:
+// without them the server is the static one that serves a scenario or a dump.
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "behaviour/clock.h"
+#include "behaviour/timeline.h"
 #include "meta.h"
 
 namespace kubesim {
@@ -50,6 +51,16 @@ class ApplicationMetrics {
   virtual std::optional<std::string> podMetrics(const std::string& ns, const std::string& pod) = 0;
 };
 
+// The scenario timeline's actions applied on demand through /kubesim/v1/actions (change a Service's load,
+// kill pods, node pressure, a bad image, a ConfigMap key removed, a behaviour profile switched).
+class TimelineActions {
+ public:
+  virtual ~TimelineActions() = default;
+  // Applies the action now, and lets the controllers react to it at the current instant before returning.
+  // Throws ApiError when it cannot apply (404 NotFound for a missing pod, node, Deployment or ConfigMap).
+  virtual void apply(const behaviour::TimelineAction& action) = 0;
+};
+
 struct SimulationHooks {
   // The clock /kubesim/v1/clock reads and moves; it must be the clock the ApiServer was built with. Without
   // it the endpoint answers 404.
@@ -60,6 +71,8 @@ struct SimulationHooks {
   Admission* admission = nullptr;
   ResourceMetrics* resourceMetrics = nullptr;
   ApplicationMetrics* applicationMetrics = nullptr;
+  // Without it (no controllers run) /kubesim/v1/actions answers 404.
+  TimelineActions* actions = nullptr;
 };
 
 }  // namespace kubesim

@@ -451,5 +451,55 @@ TEST_F(SimulationTest, ApplicationMetricsServeTheProxyPaths) {
   EXPECT_EQ(call("GET", "/api/v1/namespaces/todo/services/missing/proxy/metrics").status, 404);
 }
 
+// Records the actions it is given; refuses those naming the pod "missing" as the runtime would.
+class FakeTimelineActions final : public TimelineActions {
+ public:
+  void apply(const behaviour::TimelineAction& action) override {
+    if (const auto* kill = std::get_if<behaviour::KillPod>(&action); kill && kill->name == "missing")
+      throw notFound({"", "pods"}, kill->name);
+    applied.push_back(behaviour::actionName(action));
+  }
+  std::vector<std::string> applied;
+};
+
+TEST_F(SimulationTest, ActionsEndpointAppliesTimelineActions) {
+  // Without the hook (no controllers) there is nothing to apply them.
+  HttpResponse r = call("POST", "/kubesim/v1/actions", R"({"action":"killPod","name":"web"})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(parse(r.body).at("message"), "this kubesim runs no controllers (start it with --controllers on)");
+
+  FakeTimelineActions actions;
+  hooks_.actions = &actions;
+  api_.setSimulation(hooks_);
+  callJson("POST", "/kubesim/v1/clock", R"({"freeze":true,"advance":"90s"})");
+  r = call("POST", "/kubesim/v1/actions", R"({"action":"setLoad","namespace":"todo","service":"todo-backend",
+      "rps":150})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"action":"setLoad","namespace":"todo","service":"todo-backend","rps":150,)"
+                    R"("appliedAt":"2026-11-20T09:01:30.000000Z"})");
+  r = call("PUT", "/kubesim/v1/actions/", R"({"action":"nodePressure","node":"minikube",
+      "condition":"MemoryPressure"})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(parse(r.body).at("status"), "True");
+  EXPECT_EQ(actions.applied, (std::vector<std::string>{"setLoad", "nodePressure"}));
+
+  // Refusals: the hook's own error, a bad action, a body that is not an object, another verb, a user
+  // without cluster-admin. None of them reaches the hook.
+  r = call("POST", "/kubesim/v1/actions", R"({"action":"killPod","namespace":"todo","name":"missing"})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(parse(r.body).at("message"), R"(pods "missing" not found)");
+  r = call("POST", "/kubesim/v1/actions", R"({"action":"killPod","namespace":"todo"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(parse(r.body).at("message"), "invalid action: killPod needs exactly one of name and selector");
+  r = call("POST", "/kubesim/v1/actions", "[1,2]");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(parse(r.body).at("message"), "the request body must be a JSON object");
+  EXPECT_EQ(call("GET", "/kubesim/v1/actions").status, 405);
+  r = call("POST", "/kubesim/v1/actions", R"({"action":"killPod","name":"web"})", "alice");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(parse(r.body).at("message"), R"(forbidden: User "alice" cannot post path "/kubesim/v1/actions")");
+  EXPECT_EQ(actions.applied.size(), 2u);
+}
+
 }  // namespace
 }  // namespace kubesim

@@ -28,8 +28,11 @@ std::string escapeLabel(std::string_view value) {
   return out;
 }
 
+// Rounds an expected count down. The counts are sums of many small products, whose rounding errors can
+// leave a whole number a hair short (12 requests as 11.999999999998): a relative tolerance far above that
+// error and far below one request keeps them whole, and the result still never goes down as the count grows.
 std::uint64_t floorCount(double value) {
-  return value <= 0 ? 0 : static_cast<std::uint64_t>(std::floor(value));
+  return value <= 0 ? 0 : static_cast<std::uint64_t>(std::floor(value * (1 + 1e-9) + 1e-9));
 }
 
 }  // namespace

@@ -39,9 +39,24 @@ TEST(Scenario, AScenarioWithoutBehaviourGetsDefaults) {
   EXPECT_EQ(s.profiles.forImage("nginx").name, "default");
   EXPECT_TRUE(s.loadCurves.empty());
   EXPECT_TRUE(s.timeline.entries().empty());
-  // The shipped Todo Chatbot scenario has no behaviour documents yet; loading it must still work.
+}
+
+TEST(Scenario, TheShippedTodoChatbotIsLiveWithSteadyLoad) {
+  // The real clock (no Clock document), a profile per image, steady load, no timeline.
   ClusterState state = loadScenario(std::filesystem::path(KUBESIM_SCENARIOS) / "todo-chatbot.yaml");
-  EXPECT_NO_THROW(parseScenario(state.behaviourDocuments));
+  Scenario todo = parseScenario(state.behaviourDocuments);
+  EXPECT_EQ(todo.clock.start, std::nullopt);
+  EXPECT_EQ(todo.clock.scale, 1);
+  EXPECT_EQ(todo.profiles.forImage("ghcr.io/todo-chatbot/backend:1.4.2").name, "todo-backend");
+  EXPECT_EQ(todo.profiles.forImage("ghcr.io/todo-chatbot/frontend:1.4.2").name, "todo-frontend");
+  ASSERT_EQ(todo.loadCurves.size(), 2u);
+  EXPECT_EQ(todo.loadCurves[0].service, "todo-backend");
+  EXPECT_EQ(todo.loadCurves[1].service, "todo-frontend");
+  const TimePoint start = *parseTime("2026-11-20T09:05:00Z");
+  LoadModel load(todo.loadCurves, start);
+  EXPECT_EQ(load.rpsAt("todo", "todo-backend", start + 3h), 20);
+  EXPECT_EQ(load.rpsAt("todo", "todo-frontend", start + 3h), 5);
+  EXPECT_TRUE(todo.timeline.entries().empty());
 }
 
 TEST(Scenario, ClockDocument) {

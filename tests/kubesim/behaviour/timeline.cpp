@@ -2,6 +2,7 @@
 #include "timeline.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "document.h"
@@ -95,6 +96,64 @@ std::vector<TimelineEntry> parseTimeline(const ScenarioDocument& document) {
     entries.push_back({*at, parseAction(e, action, defaultNamespace), e.where()});
   }
   return entries;
+}
+
+TimelineAction parseTimelineAction(const boost::json::object& body) {
+  // A document without a file or line: Fields' errors then start with ": <label>: ", which goes.
+  const std::string label = "action";
+  const std::string prefix = ": " + label + ": ";
+  ScenarioDocument document{"Timeline", body, "", 0, {}};
+  try {
+    Fields e(document, label);
+    if (e.has("at")) e.fail("at", "not allowed here: the action is applied at once");
+    std::string action = e.requiredString("action");
+    return parseAction(e, action, "default");
+  } catch (const StateError& error) {
+    std::string message = error.what();
+    if (message.starts_with(prefix)) message.erase(0, prefix.size());
+    throw StateError(message);
+  }
+}
+
+boost::json::object actionToJson(const TimelineAction& action) {
+  boost::json::object out{{"action", actionName(action)}};
+  auto put = [&](std::string_view key, const std::string& value) {
+    if (!value.empty()) out[key] = value;
+  };
+  if (const auto* a = std::get_if<SetLoad>(&action)) {
+    put("namespace", a->namespace_);
+    put("service", a->service);
+    // A whole rate as an integer (200, not 2E2).
+    if (a->rps == std::floor(a->rps) && a->rps < 1e15)
+      out["rps"] = static_cast<std::int64_t>(a->rps);
+    else
+      out["rps"] = a->rps;
+  } else if (const auto* k = std::get_if<KillPod>(&action)) {
+    put("namespace", k->namespace_);
+    put("name", k->name);
+    put("selector", k->selector);
+  } else if (const auto* n = std::get_if<NodePressure>(&action)) {
+    put("node", n->node);
+    put("condition", n->condition);
+    out["status"] = n->status ? "True" : "False";
+  } else if (const auto* b = std::get_if<BadImage>(&action)) {
+    put("namespace", b->namespace_);
+    put("deployment", b->deployment);
+    put("container", b->container);
+    put("image", b->image);
+  } else if (const auto* r = std::get_if<RemoveConfigMapKey>(&action)) {
+    put("namespace", r->namespace_);
+    put("name", r->name);
+    put("key", r->key);
+  } else if (const auto* p = std::get_if<SetProfile>(&action)) {
+    if (p->image.empty()) put("namespace", p->namespace_);
+    put("pod", p->pod);
+    put("deployment", p->deployment);
+    put("selector", p->selector);
+    put("image", p->image);
+    put("profile", p->profile);
+  }
+  return out;
 }
 
 Timeline::Timeline(std::vector<TimelineEntry> entries) : entries_(std::move(entries)) {

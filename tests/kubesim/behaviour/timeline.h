@@ -76,6 +76,13 @@ struct TimelineEntry {
 // Parses a `kind: Timeline` document (fields in behaviour/README.md); throws kubesim::StateError.
 std::vector<TimelineEntry> parseTimeline(const ScenarioDocument& document);
 
+// One action given on its own, to apply at once (the body of kubesim's /kubesim/v1/actions): the fields of
+// a timeline entry without `at`; `namespace` defaults to "default". Throws kubesim::StateError with a
+// message naming the field, without a file position: `rps: expected a number, found a string`.
+TimelineAction parseTimelineAction(const boost::json::object& body);
+// The action as a JSON object in the entry's form, defaults filled in: {"action":"killPod","namespace":...}.
+boost::json::object actionToJson(const TimelineAction& action);
+
 class Timeline {
  public:
   Timeline() = default;

@@ -102,6 +102,74 @@ TEST(TimelineParse, Errors) {
             "\"just a string\"");
 }
 
+// The error of parsing one action on its own, "no error" if none.
+std::string actionError(const std::string& json) {
+  try {
+    parseTimelineAction(boost::json::parse(json).as_object());
+    return "no error";
+  } catch (const StateError& e) {
+    return e.what();
+  }
+}
+
+TEST(TimelineAction, AnActionOnItsOwnParsesAsAnEntryWithoutAt) {
+  auto parse = [](const std::string& json) {
+    return parseTimelineAction(boost::json::parse(json).as_object());
+  };
+  EXPECT_EQ(std::get<SetLoad>(parse(R"({"action":"setLoad","namespace":"shop","service":"web","rps":150})")),
+            (SetLoad{"shop", "web", 150}));
+  // The namespace defaults to "default", as in a Timeline without one.
+  EXPECT_EQ(std::get<KillPod>(parse(R"({"action":"killPod","selector":"app=web"})")),
+            (KillPod{"default", "", "app=web"}));
+  EXPECT_EQ(std::get<NodePressure>(parse(R"({"action":"nodePressure","node":"n1","condition":"PIDPressure",
+                                             "status":"False"})")),
+            (NodePressure{"n1", "PIDPressure", false}));
+  EXPECT_EQ(std::get<BadImage>(parse(R"({"action":"badImage","deployment":"web","image":"web:typo"})")),
+            (BadImage{"default", "web", "", "web:typo"}));
+  EXPECT_EQ(
+      std::get<RemoveConfigMapKey>(parse(R"({"action":"removeConfigMapKey","name":"cfg","key":"URL"})")),
+      (RemoveConfigMapKey{"default", "cfg", "URL"}));
+  EXPECT_EQ(std::get<SetProfile>(parse(R"({"action":"setProfile","pod":"web-1","profile":"leaky"})")),
+            (SetProfile{"default", "web-1", "", "", "", "leaky"}));
+}
+
+TEST(TimelineAction, ErrorsNameTheFieldWithoutAPosition) {
+  EXPECT_EQ(actionError(R"({"action":"setLoad","service":"web"})"), "rps is required");
+  EXPECT_EQ(actionError(R"({"action":"setLoad","service":"web","rps":"lots"})"),
+            "rps: expected a number, found \"lots\"");
+  EXPECT_EQ(actionError(R"({"action":"killPod","namespace":"shop"})"),
+            "killPod needs exactly one of name and selector");
+  EXPECT_EQ(actionError(R"({"action":"reboot"})"),
+            "action: unknown action \"reboot\" (expected setLoad, killPod, nodePressure, badImage, "
+            "removeConfigMapKey or setProfile)");
+  EXPECT_EQ(actionError(R"({"service":"web"})"), "action is required");
+  EXPECT_EQ(actionError(R"({"action":"killPod","name":"web-1","force":true})"), "unknown field \"force\"");
+  EXPECT_EQ(actionError(R"({"action":"killPod","name":"web-1","at":"5m"})"),
+            "at: not allowed here: the action is applied at once");
+}
+
+TEST(TimelineAction, ToJsonGivesTheEntryFormWithDefaults) {
+  EXPECT_EQ(boost::json::serialize(actionToJson(SetLoad{"shop", "web", 200})),
+            R"({"action":"setLoad","namespace":"shop","service":"web","rps":200})");
+  EXPECT_EQ(boost::json::serialize(actionToJson(SetLoad{"shop", "web", 2.5})),
+            R"({"action":"setLoad","namespace":"shop","service":"web","rps":2.5E0})");
+  EXPECT_EQ(boost::json::serialize(actionToJson(KillPod{"default", "", "app=web"})),
+            R"({"action":"killPod","namespace":"default","selector":"app=web"})");
+  EXPECT_EQ(boost::json::serialize(actionToJson(NodePressure{"n1", "MemoryPressure", true})),
+            R"({"action":"nodePressure","node":"n1","condition":"MemoryPressure","status":"True"})");
+  EXPECT_EQ(
+      boost::json::serialize(actionToJson(BadImage{"shop", "web", "app", "web:typo"})),
+      R"({"action":"badImage","namespace":"shop","deployment":"web","container":"app","image":"web:typo"})");
+  EXPECT_EQ(boost::json::serialize(actionToJson(RemoveConfigMapKey{"shop", "cfg", "URL"})),
+            R"({"action":"removeConfigMapKey","namespace":"shop","name":"cfg","key":"URL"})");
+  // An image rule is cluster-wide: no namespace.
+  EXPECT_EQ(boost::json::serialize(actionToJson(SetProfile{"default", "", "", "", "nginx", "idle"})),
+            R"({"action":"setProfile","image":"nginx","profile":"idle"})");
+  // Parsing the JSON form gives the action back.
+  TimelineAction round = parseTimelineAction(actionToJson(BadImage{"shop", "web", "app", "web:typo"}));
+  EXPECT_EQ(std::get<BadImage>(round), (BadImage{"shop", "web", "app", "web:typo"}));
+}
+
 TEST(Timeline, ConsecutiveIntervalsYieldEachEntryOnce) {
   Timeline t({{5min, SetLoad{"a", "web", 1}, ""},
               {0s, KillPod{"a", "p", ""}, ""},

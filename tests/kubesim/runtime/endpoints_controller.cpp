@@ -96,7 +96,11 @@ void EndpointsController::syncService(const json::object& service, const std::ve
   const json::object* selector = controllers::findObject(service, {"spec", "selector"});
   std::string ns(metaString(service, "namespace"));
   std::string name(metaString(service, "name"));
-  if (selector == nullptr || selector->empty()) return;  // endpoints of selector-less Services are the user's
+  if (selector == nullptr || selector->empty()) {
+    // The endpoints of a selector-less Service are the user's; the load model sends it no traffic.
+    ctx_.world.forgetService(ns, name);
+    return;
+  }
   bool publishNotReady = controllers::boolAt(service, {"spec", "publishNotReadyAddresses"});
 
   std::vector<const json::object*> members;

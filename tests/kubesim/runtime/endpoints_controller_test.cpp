@@ -121,5 +121,23 @@ TEST(EndpointsControllerTest, AServiceWithoutPodsHasEmptyEndpoints) {
   EXPECT_TRUE(cluster.list(gr::endpointSlices).empty());
 }
 
+TEST(EndpointsControllerTest, AServiceThatLosesItsSelectorGetsNoMoreTraffic) {
+  TestCluster cluster(kCluster);
+  cluster.create(kPods);
+  cluster.runUntilSecond(10);
+  auto serving = [&] {
+    const auto& all = cluster.manager().context().world.serviceEndpoints();
+    auto it = all.find({"default", "web"});
+    return it == all.end() ? std::vector<std::string>{} : it->second;
+  };
+  EXPECT_EQ(serving(), std::vector<std::string>{"web-a"});
+  // Its endpoints become the user's to write; the load model stops sending it requests.
+  cluster.patch("/api/v1/namespaces/default/services/web", R"({"spec":{"selector":null}})",
+                "application/merge-patch+json");
+  cluster.manager().step();
+  EXPECT_TRUE(serving().empty());
+  EXPECT_TRUE(cluster.get(gr::endpoints, "web"));  // kept, as the real controller leaves them
+}
+
 }  // namespace
 }  // namespace kubesim::runtime

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "../controllers/api_objects.h"
 #include "../errors.h"
 
@@ -14,6 +16,15 @@ std::optional<GroupResource> scaleTargetResource(std::string_view kind) {
   if (kind == "StatefulSet") return gr::statefulSets;
   if (kind == "ReplicationController") return gr::replicationControllers;
   return std::nullopt;
+}
+
+std::int64_t metricsApiCpuMilli(double millicores) {
+  std::int64_t nanocores = std::llround(millicores * 1e6);
+  return (nanocores + 999'999) / 1'000'000;
+}
+
+std::int64_t metricsApiMemoryMilli(std::int64_t bytes) {
+  return bytes / 1024 * 1024 * 1000;
 }
 
 std::optional<TimePoint> HpaController::nextDue() const {
@@ -89,18 +100,20 @@ void HpaController::reconcile(const json::object& hpa, TimePoint now) {
     if (sample == ctx_.world.samples().end()) continue;
     const World::PodSample& s = sample->second;
     auto window = std::chrono::duration_cast<std::chrono::seconds>(s.window);
-    double cpu = 0;
+    // The values the metrics client reads from metrics.k8s.io: each container's published quantity
+    // ("23333333n", "112640Ki") as Quantity.MilliValue() gives it (rounded up), summed over the pod.
+    std::int64_t cpu = 0;
     std::int64_t memory = 0;
     for (const auto& [container, usage] : s.containers) {
-      cpu += usage.cpuMillicores;
-      memory += usage.memoryBytes;
-      metrics.containerResource["cpu/" + container][podName] = {
-          static_cast<std::int64_t>(std::llround(usage.cpuMillicores)), s.timestamp, window};
-      metrics.containerResource["memory/" + container][podName] = {usage.memoryBytes * 1000, s.timestamp,
-                                                                   window};
+      std::int64_t cpuMilli = metricsApiCpuMilli(usage.cpuMillicores);
+      std::int64_t memoryMilli = metricsApiMemoryMilli(usage.memoryBytes);
+      cpu += cpuMilli;
+      memory += memoryMilli;
+      metrics.containerResource["cpu/" + container][podName] = {cpuMilli, s.timestamp, window};
+      metrics.containerResource["memory/" + container][podName] = {memoryMilli, s.timestamp, window};
     }
-    metrics.resource["cpu"][podName] = {static_cast<std::int64_t>(std::llround(cpu)), s.timestamp, window};
-    metrics.resource["memory"][podName] = {memory * 1000, s.timestamp, window};
+    metrics.resource["cpu"][podName] = {cpu, s.timestamp, window};
+    metrics.resource["memory"][podName] = {memory, s.timestamp, window};
     std::int64_t rps = static_cast<std::int64_t>(std::llround(ctx_.world.podRps(ns, podName, now) * 1000));
     for (std::string_view metric : {"http_requests_per_second", "requests_per_second"})
       metrics.pods[std::string(metric)][podName] = {rps, now, window};

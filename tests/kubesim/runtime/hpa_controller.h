@@ -26,6 +26,12 @@ class HpaController final : public Controller {
   std::map<std::string, controllers::HpaHistory> history_;  // by HPA uid
 };
 
+// What the HPA's metrics client reads for a container's use as metrics-server publishes it (nanocores,
+// whole KiB; formatNanocores and formatKibibytes): Quantity.MilliValue(), which rounds up, so 23.3m of CPU
+// counts as 24m.
+std::int64_t metricsApiCpuMilli(double millicores);
+std::int64_t metricsApiMemoryMilli(std::int64_t bytes);
+
 // Where the objects of a scale target kind live: Deployment -> deployments.apps, ...; nullopt for kinds
 // without a scale subresource kubesim knows.
 std::optional<GroupResource> scaleTargetResource(std::string_view kind);

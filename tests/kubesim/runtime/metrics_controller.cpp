@@ -64,9 +64,13 @@ void MetricsController::advanceTraffic(TimePoint now) {
 
 std::optional<std::string> MetricsController::serviceExposition(const std::string& ns,
                                                                 const std::string& service) const {
-  auto it = ctx_.world.traffic().find({ns, service});
-  if (it == ctx_.world.traffic().end()) return std::nullopt;
-  return behaviour::renderExposition(it->second.total());
+  // A real service proxy forwards the request to one ready endpoint, chosen at random; here the first in
+  // the Endpoints' order, so that successive reads see one pod's counters grow.
+  auto it = ctx_.world.serviceEndpoints().find({ns, service});
+  if (it == ctx_.world.serviceEndpoints().end()) return std::nullopt;
+  for (const std::string& pod : it->second)
+    if (std::optional<std::string> text = podExposition(ns, pod)) return text;
+  return std::nullopt;
 }
 
 std::optional<std::string> MetricsController::podExposition(const std::string& ns,

@@ -24,8 +24,8 @@ class MetricsController final : public Controller {
 
   // Serves the requests the load sent up to now (called before rendering, so counters follow the clock).
   void advanceTraffic(TimePoint now);
-  // Exposition text of a Service's application metrics (all its pods, past ones included); nullopt when the
-  // Service has never had endpoints.
+  // Exposition text of a Service's application metrics as its proxy path serves them: those of one ready
+  // endpoint (the first); nullopt when the Service has no ready endpoint that runs.
   std::optional<std::string> serviceExposition(const std::string& ns, const std::string& service) const;
   // Exposition text of one pod's application metrics; nullopt when the pod is not running.
   std::optional<std::string> podExposition(const std::string& ns, const std::string& pod) const;

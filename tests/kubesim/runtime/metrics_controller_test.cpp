@@ -84,5 +84,38 @@ TEST(MetricsControllerTest, ApplicationMetricsCountTheServedRequests) {
   EXPECT_NE(text->find("http_request_duration_seconds_count 1100\n"), std::string::npos) << *text;
 }
 
+TEST(MetricsControllerTest, TheServiceProxyServesOneReadyEndpointsMetrics) {
+  TestCluster cluster(kCluster);
+  cluster.runUntilSecond(60);
+  cluster.create(R"(apiVersion: v1
+kind: Pod
+metadata: {name: api-2, namespace: default, labels: {app: api}}
+spec:
+  nodeName: node-1
+  containers: [{name: api, image: registry.example/api:1.0}]
+)");
+  cluster.runUntilSecond(120);
+  std::optional<std::string> first = cluster.manager().podMetrics("default", "api-1");
+  std::optional<std::string> second = cluster.manager().podMetrics("default", "api-2");
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(*first, *second);  // api-2 joined later and has served less
+  // The proxy forwards to the first endpoint of the Endpoints object, as a real one picks one at random.
+  json::object endpoints = cluster.must(gr::endpoints, "api");
+  std::string pod(endpoints["subsets"]
+                      .as_array()[0]
+                      .as_object()["addresses"]
+                      .as_array()[0]
+                      .as_object()["targetRef"]
+                      .as_object()["name"]
+                      .as_string());
+  EXPECT_EQ(cluster.manager().serviceMetrics("default", "api"), pod == "api-1" ? first : second);
+
+  // Without a ready endpoint the Service answers nothing (the API server's 503).
+  ASSERT_EQ(cluster.call("DELETE", "/api/v1/namespaces/default/pods/api-1").status, 200);
+  ASSERT_EQ(cluster.call("DELETE", "/api/v1/namespaces/default/pods/api-2").status, 200);
+  cluster.runUntilSecond(150);
+  EXPECT_FALSE(cluster.manager().serviceMetrics("default", "api"));
+}
+
 }  // namespace
 }  // namespace kubesim::runtime

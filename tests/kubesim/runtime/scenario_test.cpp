@@ -20,9 +20,21 @@ std::string readFile(const std::string& path) {
   return text.str();
 }
 
+// The shipped scenario's objects with the busy day's behaviour in place of its own steady one.
 std::string todoScenario() {
-  return readFile(std::string(KUBESIM_SCENARIOS) + "/todo-chatbot.yaml") + "\n---\n" +
-         readFile(std::string(KUBESIM_BEHAVIOUR_TEST_DATA) + "/todo-chatbot-behaviour.yaml");
+  std::string objects;
+  std::string text = readFile(std::string(KUBESIM_SCENARIOS) + "/todo-chatbot.yaml");
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find("\n---\n", start);
+    std::string document = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    bool behaviour = false;
+    for (const char* kind : {"Clock", "BehaviourProfile", "LoadCurve", "Timeline"})
+      behaviour = behaviour || document.find(std::string("\nkind: ") + kind + "\n") != std::string::npos;
+    if (!behaviour) objects += document + "\n---\n";
+    if (end == std::string::npos) break;
+    start = end + 5;
+  }
+  return objects + readFile(std::string(KUBESIM_BEHAVIOUR_TEST_DATA) + "/todo-chatbot-behaviour.yaml");
 }
 
 std::string usage(TestCluster& cluster, std::string_view pod) {

@@ -32,6 +32,15 @@ std::string nsOr(const std::string& ns) {
   return ns.empty() ? "default" : ns;
 }
 
+// A label selector of an action; a malformed one is the caller's error, worded as the API words it.
+LabelSelector selectorOf(const std::string& text) {
+  try {
+    return LabelSelector::parse(text);
+  } catch (const SelectorError& e) {
+    throw badRequest(fmt::format("unable to parse selector \"{}\": {}", text, e.what()));
+  }
+}
+
 }  // namespace
 
 std::optional<TimePoint> TimelineController::nextDue() const {
@@ -65,12 +74,11 @@ void TimelineController::apply(const behaviour::TimelineAction& action, TimePoin
   if (const auto* a = std::get_if<behaviour::KillPod>(&action)) {
     std::string ns = nsOr(a->namespace_);
     if (!a->name.empty()) {
-      if (!store.get(gr::pods, ns, a->name))
-        throw std::runtime_error(fmt::format("pods \"{}\" not found", a->name));
+      if (!store.get(gr::pods, ns, a->name)) throw notFound(gr::pods, a->name);
       store.remove(gr::pods, ns, a->name);
       return;
     }
-    LabelSelector selector = LabelSelector::parse(a->selector);
+    LabelSelector selector = selectorOf(a->selector);
     for (const json::object& pod : listAll(store, gr::pods, ns))
       if (!isTerminating(pod) && selector.matches(labelsOf(pod)))
         store.remove(gr::pods, ns, metaString(pod, "name"));
@@ -80,9 +88,8 @@ void TimelineController::apply(const behaviour::TimelineAction& action, TimePoin
     const PressureText* text = nullptr;
     for (const PressureText& p : kPressures)
       if (p.condition == a->condition) text = &p;
-    if (text == nullptr) throw std::runtime_error(fmt::format("unknown node condition {}", a->condition));
-    if (!store.get(gr::nodes, "", a->node))
-      throw std::runtime_error(fmt::format("nodes \"{}\" not found", a->node));
+    if (text == nullptr) throw badRequest(fmt::format("unknown node condition {}", a->condition));
+    if (!store.get(gr::nodes, "", a->node)) throw notFound(gr::nodes, a->node);
     std::string_view reason = a->status ? text->trueReason : text->falseReason;
     std::string_view message = a->status ? text->trueMessage : text->falseMessage;
     bool changed = false;
@@ -111,10 +118,22 @@ void TimelineController::apply(const behaviour::TimelineAction& action, TimePoin
   }
   if (const auto* a = std::get_if<behaviour::BadImage>(&action)) {
     std::string ns = nsOr(a->namespace_);
+    if (a->deployment.empty()) {
+      ctx_.world.markImageBad(a->image);
+      return;
+    }
+    // Checked before anything changes, so an action that cannot apply leaves the cluster alone.
+    std::optional<json::object> deployment = getObject(store, gr::deployments, ns, a->deployment);
+    if (!deployment) throw notFound(gr::deployments, a->deployment);
+    bool found = false;
+    if (const json::array* containers =
+            controllers::findArray(*deployment, {"spec", "template", "spec", "containers"}))
+      for (const json::value& c : *containers)
+        found = found || (c.is_object() &&
+                          (a->container.empty() || stringField(c.get_object(), "name") == a->container));
+    if (!found)
+      throw badRequest(fmt::format("deployment {} has no container {}", a->deployment, a->container));
     ctx_.world.markImageBad(a->image);
-    if (a->deployment.empty()) return;
-    if (!store.get(gr::deployments, ns, a->deployment))
-      throw std::runtime_error(fmt::format("deployments.apps \"{}\" not found", a->deployment));
     store.modify(
         gr::deployments, ns, a->deployment,
         [&](const json::object& current) {
@@ -136,8 +155,7 @@ void TimelineController::apply(const behaviour::TimelineAction& action, TimePoin
   }
   if (const auto* a = std::get_if<behaviour::RemoveConfigMapKey>(&action)) {
     std::string ns = nsOr(a->namespace_);
-    if (!store.get(gr::configMaps, ns, a->name))
-      throw std::runtime_error(fmt::format("configmaps \"{}\" not found", a->name));
+    if (!store.get(gr::configMaps, ns, a->name)) throw notFound(gr::configMaps, a->name);
     store.modify(
         gr::configMaps, ns, a->name,
         [&](const json::object& current) {
@@ -151,23 +169,22 @@ void TimelineController::apply(const behaviour::TimelineAction& action, TimePoin
   }
   if (const auto* a = std::get_if<behaviour::SetProfile>(&action)) {
     if (ctx_.world.profiles().byName(a->profile) == nullptr)
-      throw std::runtime_error(fmt::format("no behaviour profile named {}", a->profile));
+      throw badRequest(fmt::format("no behaviour profile named {}", a->profile));
     World::ProfileRule rule;
-    rule.namespace_ = a->image.empty() ? nsOr(a->namespace_) : a->namespace_;
+    // An image rule is cluster-wide; the parser fills in a namespace for every action.
+    rule.namespace_ = a->image.empty() ? nsOr(a->namespace_) : std::string();
     rule.profile = a->profile;
     if (!a->pod.empty()) {
       rule.pod = a->pod;
     } else if (!a->deployment.empty()) {
       std::optional<json::object> deployment =
           getObject(store, gr::deployments, rule.namespace_, a->deployment);
-      if (!deployment)
-        throw std::runtime_error(fmt::format("deployments.apps \"{}\" not found", a->deployment));
+      if (!deployment) throw notFound(gr::deployments, a->deployment);
       const json::object* selector = controllers::findObject(*deployment, {"spec", "selector"});
-      if (selector == nullptr)
-        throw std::runtime_error(fmt::format("deployment {} has no selector", a->deployment));
+      if (selector == nullptr) throw badRequest(fmt::format("deployment {} has no selector", a->deployment));
       rule.selector = LabelSelector::fromObject(*selector);
     } else if (!a->selector.empty()) {
-      rule.selector = LabelSelector::parse(a->selector);
+      rule.selector = selectorOf(a->selector);
     } else {
       rule.image = a->image;
     }

@@ -16,8 +16,9 @@ class TimelineController final : public Controller {
   void sync(TimePoint now) override;
   std::optional<TimePoint> nextDue() const override;
 
-  // Applies one action at now. Throws std::runtime_error with a one-line message when it names something
-  // that does not exist.
+  // Applies one action at now. Throws ApiError, before changing anything, when it cannot apply: 404
+  // NotFound as the API words it (`pods "web-1" not found`) for a missing object, 400 BadRequest for a
+  // Deployment without the named container or an unknown profile.
   void apply(const behaviour::TimelineAction& action, TimePoint now);
 
  private:
