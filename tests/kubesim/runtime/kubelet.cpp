@@ -16,6 +16,10 @@ namespace {
 
 using controllers::ProbeType;
 
+const GroupResource kServiceAccounts{"", "serviceaccounts"};
+// The node's DNS resolver (systemd-resolved), as the runtime names it in lookup errors.
+constexpr std::string_view kNodeResolver = "127.0.0.53:53";
+
 std::string fieldPathOf(std::string_view name, bool init) {
   return fmt::format("spec.{}{{{}}}", init ? "initContainers" : "containers", name);
 }
@@ -30,18 +34,110 @@ std::string pullPolicyOf(const json::object& spec) {
   return latest ? "Always" : "IfNotPresent";
 }
 
-bool invalidImageName(std::string_view image) {
-  if (image.empty()) return true;
+// Why the kubelet cannot parse an image reference (distribution/reference's ParseNormalizedNamed, as
+// applyDefaultImageTag words it), or nullopt for a valid one.
+std::optional<std::string> invalidImageReason(std::string_view image) {
+  if (image.empty()) return "invalid reference format";
   for (char ch : image) {
-    if (std::isspace(static_cast<unsigned char>(ch))) return true;
+    if (std::isspace(static_cast<unsigned char>(ch))) return "invalid reference format";
   }
-  // References are lowercase up to the tag or digest.
-  std::string_view path = image.substr(0, image.find('@'));
-  std::size_t colon = path.rfind(':');
-  if (colon != std::string_view::npos && path.find('/', colon) == std::string_view::npos)
-    path = path.substr(0, colon);
-  return std::any_of(path.begin(), path.end(),
-                     [](char ch) { return std::isupper(static_cast<unsigned char>(ch)); });
+  // splitDockerDomain: the first component is a registry when it has a dot or a port, is localhost, or is
+  // not all lowercase; the repository path after it must be lowercase.
+  std::string_view name = image.substr(0, image.find('@'));
+  std::string_view remainder = name;
+  if (std::size_t slash = name.find('/'); slash != std::string_view::npos) {
+    std::string_view first = name.substr(0, slash);
+    bool lower = std::none_of(first.begin(), first.end(),
+                              [](char ch) { return std::isupper(static_cast<unsigned char>(ch)); });
+    if (first.find_first_of(".:") != std::string_view::npos || first == "localhost" || !lower)
+      remainder = name.substr(slash + 1);
+  }
+  std::string_view remote = remainder.substr(0, remainder.find(':'));
+  if (std::any_of(remote.begin(), remote.end(),
+                  [](char ch) { return std::isupper(static_cast<unsigned char>(ch)); }))
+    return fmt::format("invalid reference format: repository name ({}{}) must be lowercase",
+                       remainder.find('/') == std::string_view::npos && remainder == name ? "library/" : "",
+                       remote);
+  return std::nullopt;
+}
+
+// The registry host of a normalised repository ("docker.io", "registry.acme.io:5000") and the path in it.
+std::pair<std::string, std::string> splitRepository(const std::string& repository) {
+  std::size_t slash = repository.find('/');
+  return {repository.substr(0, slash), slash == std::string::npos ? "" : repository.substr(slash + 1)};
+}
+
+// The registry a credential key names: "https://registry.acme.io/v1/" is registry.acme.io; Docker Hub's
+// legacy names are docker.io.
+std::string credentialHost(std::string_view key) {
+  if (std::size_t scheme = key.find("://"); scheme != std::string_view::npos) key = key.substr(scheme + 3);
+  key = key.substr(0, key.find('/'));
+  if (key == "index.docker.io" || key == "registry-1.docker.io") return "docker.io";
+  return std::string(key);
+}
+
+// The registries a kubernetes.io/dockerconfigjson (or legacy dockercfg) Secret holds credentials for.
+std::set<std::string> credentialHosts(const json::object& secret) {
+  std::string_view type = stringField(secret, "type");
+  bool current = type == "kubernetes.io/dockerconfigjson";
+  if (!current && type != "kubernetes.io/dockercfg") return {};
+  std::string_view key = current ? ".dockerconfigjson" : ".dockercfg";
+  std::optional<std::string> text;
+  if (const json::object* data = objectField(secret, "data");
+      data && data->contains(key) && data->at(key).is_string())
+    text = base64Decode(data->at(key).get_string());
+  if (const json::object* data = objectField(secret, "stringData");
+      !text && data && data->contains(key) && data->at(key).is_string())
+    text = std::string(data->at(key).get_string());
+  if (!text) return {};
+  boost::system::error_code ec;
+  json::value config = json::parse(*text, ec);
+  if (ec || !config.is_object()) return {};
+  const json::object* auths = current ? objectField(config.get_object(), "auths") : &config.get_object();
+  std::set<std::string> hosts;
+  if (auths != nullptr)
+    for (const auto& entry : *auths)
+      hosts.insert(credentialHost(entry.key()));
+  return hosts;
+}
+
+// The user an image runs as. kubesim has no image configs: images run as root, as most public images do,
+// unless their reference says otherwise (distroless ":nonroot", "-unprivileged", "rootless" builds).
+bool imageRunsAsRoot(std::string_view image) {
+  std::string lower(image);
+  for (char& ch : lower)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (std::string_view marker : {"nonroot", "non-root", "unprivileged", "rootless"})
+    if (lower.find(marker) != std::string::npos) return false;
+  return true;
+}
+
+// The port a probe connects to, resolved through the container's named ports; nullopt for exec and gRPC
+// probes and for names that resolve to nothing.
+std::optional<std::int64_t> probePort(const json::object& probe, const json::object& container) {
+  const json::object* action = objectField(probe, "httpGet");
+  if (action == nullptr) action = objectField(probe, "tcpSocket");
+  if (action == nullptr) return std::nullopt;
+  const json::value* port = controllers::find(*action, {"port"});
+  if (port == nullptr) return std::nullopt;
+  if (port->is_int64()) return port->get_int64();
+  if (!port->is_string()) return std::nullopt;
+  if (const json::array* ports = controllers::findArray(container, {"ports"}))
+    for (const json::value& p : *ports)
+      if (p.is_object() && stringField(p.get_object(), "name") == port->get_string())
+        return controllers::intAt(p.get_object(), {"containerPort"});
+  return std::nullopt;
+}
+
+// Whether the program listens on `port`: the container's declared ports are where it listens, so a probe
+// aimed elsewhere finds nothing (a container that declares no ports listens wherever it is probed).
+bool listensOn(const json::object& container, std::int64_t port) {
+  const json::array* ports = controllers::findArray(container, {"ports"});
+  if (ports == nullptr || ports->empty()) return true;
+  return std::any_of(ports->begin(), ports->end(), [&](const json::value& p) {
+    return p.is_object() && controllers::intAt(p.get_object(), {"containerPort"}) == port &&
+           stringField(p.get_object(), "protocol") != "UDP";
+  });
 }
 
 // The image without its tag or digest, as the user wrote it: what docker prints in imageIDs.
@@ -74,6 +170,26 @@ bool hasKey(const json::object& object, std::string_view key) {
   for (std::string_view field : {"data", "binaryData", "stringData"})
     if (const json::object* data = objectField(object, field); data && data->contains(key)) return true;
   return false;
+}
+
+// verifyRunAsNonRoot: the effective security context asks for a non-root user, and the container would run
+// as root (its runAsUser, or the image's user).
+std::optional<std::string> nonRootViolation(const json::object& pod, const json::object& container) {
+  auto effective = [&](std::string_view field) -> const json::value* {
+    if (const json::value* v = controllers::find(container, {"securityContext", field})) return v;
+    return controllers::find(pod, {"spec", "securityContext", field});
+  };
+  const json::value* nonRoot = effective("runAsNonRoot");
+  if (nonRoot == nullptr || !nonRoot->is_bool() || !nonRoot->get_bool()) return std::nullopt;
+  std::string who =
+      fmt::format("(pod: \"{}_{}({})\", container: {})", metaString(pod, "name"),
+                  metaString(pod, "namespace"), metaString(pod, "uid"), stringField(container, "name"));
+  if (const json::value* user = effective("runAsUser"); user != nullptr && user->is_int64()) {
+    if (user->get_int64() != 0) return std::nullopt;
+    return "container's runAsUser breaks non-root policy " + who;
+  }
+  if (!imageRunsAsRoot(stringField(container, "image"))) return std::nullopt;
+  return "container has runAsNonRoot and image will run as root " + who;
 }
 
 }  // namespace
@@ -116,9 +232,10 @@ void Kubelet::sync(TimePoint now) {
             images_.insert(behaviour::parseImage(n.get_string()).normalized());
   syncNode(*node, now);
 
+  // Only this node's pods are copied out of the store: every kubelet looks at every step.
   std::vector<json::object> pods;
-  for (json::object& pod : listAll(ctx_.store, gr::pods))
-    if (controllers::stringAt(pod, {"spec", "nodeName"}) == node_) pods.push_back(std::move(pod));
+  for (const ObjectPtr& pod : ctx_.store.list(gr::pods).items)
+    if (controllers::stringAt(*pod, {"spec", "nodeName"}) == node_) pods.push_back(*pod);
   usedIps_.clear();
   for (const json::object& pod : pods)
     if (std::string ip = controllers::stringAt(pod, {"status", "podIP"}); !ip.empty()) usedIps_.insert(ip);
@@ -157,7 +274,7 @@ void Kubelet::sync(TimePoint now) {
   };
   if (lastLease_) consider(*lastLease_ + ctx_.options.leaseRenew);
   if (lastStatusCheck_) consider(*lastStatusCheck_ + ctx_.options.nodeStatusCheck);
-  if (underPressure_ && lastEviction_) consider(*lastEviction_ + ctx_.options.evictionInterval);
+  if (!pressure_.empty() && lastEviction_) consider(*lastEviction_ + ctx_.options.evictionInterval);
   for (const auto& [uid, run] : pods_) {
     consider(run.removeAt);
     if (run.terminal || run.killedAt) continue;
@@ -489,6 +606,7 @@ bool Kubelet::checkConfig(const json::object& pod, ContainerRun& c, const json::
       }
     }
   }
+  if (!error) error = nonRootViolation(pod, spec);
   if (!error) return true;
   c.waitingReason = "CreateContainerConfigError";
   c.waitingMessage = *error;
@@ -535,6 +653,67 @@ std::set<std::string> Kubelet::envNames(const json::object& pod, const json::obj
   return names;
 }
 
+std::optional<std::string> Kubelet::pullError(const json::object& pod, const std::string& image) const {
+  behaviour::ImageReference ref = behaviour::parseImage(image);
+  std::string normalized = ref.normalized();
+  auto [registry, path] = splitRepository(ref.repository);
+  bool docker = runtime_ == "docker";
+  std::string manifest = fmt::format("https://{}/v2/{}/manifests/{}",
+                                     registry == "docker.io" ? "registry-1.docker.io" : registry, path,
+                                     ref.digest.empty() ? ref.tag : ref.digest);
+  if (ctx_.world.imageIsBad(image)) {
+    if (docker) {
+      std::string shown = image.find(':') == std::string::npos && image.find('@') == std::string::npos
+                              ? image + ":latest"
+                              : image;
+      return fmt::format(
+          "Error response from daemon: manifest for {} not found: manifest unknown: manifest unknown", shown);
+    }
+    return fmt::format(
+        "rpc error: code = NotFound desc = failed to pull and unpack image \"{0}\": failed to resolve "
+        "reference "
+        "\"{0}\": {0}: not found",
+        normalized);
+  }
+  std::string hostname = registry.substr(0, registry.find(':'));
+  if (hostname.ends_with(".invalid")) {
+    std::string dial = fmt::format("dial tcp: lookup {} on {}: no such host", hostname, kNodeResolver);
+    if (docker) return fmt::format("Error response from daemon: Get \"https://{}/v2/\": {}", registry, dial);
+    return fmt::format(
+        "rpc error: code = Unknown desc = failed to pull and unpack image \"{0}\": failed to resolve "
+        "reference "
+        "\"{0}\": failed to do request: Head \"{1}\": {2}",
+        normalized, manifest, dial);
+  }
+  // A private registry: the namespace holds credentials for it, and the pod must name one of them.
+  std::string ns(metaString(pod, "namespace"));
+  bool needsCredentials = false;
+  for (const json::object& secret : listAll(ctx_.store, gr::secrets, ns))
+    needsCredentials = needsCredentials || credentialHosts(secret).count(registry) != 0;
+  if (!needsCredentials) return std::nullopt;
+  std::vector<std::string> names;
+  auto collect = [&](const json::object& object, std::initializer_list<std::string_view> at) {
+    if (const json::array* list = controllers::findArray(object, at))
+      for (const json::value& item : *list)
+        if (item.is_object()) names.emplace_back(stringField(item.get_object(), "name"));
+  };
+  collect(pod, {"spec", "imagePullSecrets"});
+  std::string account = controllers::stringAt(pod, {"spec", "serviceAccountName"}, "default");
+  if (std::optional<json::object> sa = getObject(ctx_.store, kServiceAccounts, ns, account))
+    collect(*sa, {"imagePullSecrets"});
+  for (const std::string& name : names)
+    if (std::optional<json::object> secret = getObject(ctx_.store, gr::secrets, ns, name);
+        secret && credentialHosts(*secret).count(registry) != 0)
+      return std::nullopt;
+  if (docker)
+    return fmt::format("Error response from daemon: Head \"{}\": unauthorized: authentication required",
+                       manifest);
+  return fmt::format(
+      "rpc error: code = Unknown desc = failed to pull and unpack image \"{0}\": failed to resolve reference "
+      "\"{0}\": unexpected status from HEAD request to {1}: 401 Unauthorized",
+      normalized, manifest);
+}
+
 Kubelet::ImageState Kubelet::ensureImage(const json::object& pod, ContainerRun& c, const json::object& spec,
                                          TimePoint now) {
   std::string image(stringField(spec, "image"));
@@ -545,11 +724,10 @@ Kubelet::ImageState Kubelet::ensureImage(const json::object& pod, ContainerRun& 
     c.retryAt = now + ctx_.options.podSyncRetry;
     return ImageState::Failed;
   };
-  if (invalidImageName(image)) {
-    std::string message = fmt::format(
-        "Failed to apply default image tag \"{}\": couldn't parse image name \"{}\": invalid reference "
-        "format",
-        image, image);
+  if (std::optional<std::string> invalid = invalidImageReason(image)) {
+    std::string message =
+        fmt::format("Failed to apply default image tag \"{}\": couldn't parse image name \"{}\": {}", image,
+                    image, *invalid);
     record(pod, &c, {"Warning", "InspectFailed", message}, now);
     record(pod, &c, {"Warning", "Failed", "Error: InvalidImageName"}, now);
     return fail("InvalidImageName", message);
@@ -577,23 +755,8 @@ Kubelet::ImageState Kubelet::ensureImage(const json::object& pod, ContainerRun& 
   if (c.pullDoneAt) {
     if (now < *c.pullDoneAt) return ImageState::Pending;
     c.pullDoneAt.reset();
-    if (ctx_.world.imageIsBad(image)) {
-      behaviour::ImageReference ref = behaviour::parseImage(image);
-      std::string error;
-      if (runtime_ == "docker") {
-        std::string shown = image.find(':') == std::string::npos && image.find('@') == std::string::npos
-                                ? image + ":latest"
-                                : image;
-        error = fmt::format(
-            "Error response from daemon: manifest for {} not found: manifest unknown: manifest unknown",
-            shown);
-      } else {
-        error = fmt::format(
-            "rpc error: code = NotFound desc = failed to pull and unpack image \"{0}\": failed to resolve "
-            "reference "
-            "\"{0}\": {0}: not found",
-            normalized);
-      }
+    if (std::optional<std::string> failure = pullError(pod, image)) {
+      std::string error = *failure;
       record(pod, &c, {"Warning", "Failed", fmt::format("Failed to pull image \"{}\": {}", image, error)},
              now);
       record(pod, &c, {"Warning", "Failed", "Error: ErrImagePull"}, now);
@@ -688,6 +851,9 @@ void Kubelet::runProbes(const json::object& pod, PodRun& run, ContainerRun& c, c
                                                               : behaviour::ProbeKind::Readiness;
     behaviour::ProbeAnswer answer = behaviour::probeAt(*c.profile, kind, c.startedAt, now);
     const json::object* probe = probeOf(spec, type);
+    if (std::optional<std::int64_t> port = probe ? probePort(*probe, spec) : std::nullopt;
+        port && !listensOn(spec, *port))
+      answer.listening = false;
     controllers::ProbeEndpoint endpoint = controllers::probeEndpoint(pod, spec, type);
     bool success = answer.success();
     std::string output;

@@ -3,16 +3,34 @@
 //
 // Per pod: admission (startTime, hostIP, Pending with ContainerCreating), the sandbox (podIP,
 // PodReadyToStartContainers), ConfigMap/Secret volumes (FailedMount), init containers in order, then the
-// containers: configuration (CreateContainerConfigError with `configmap "x" not found` / `couldn't find key K
-// in ConfigMap ns/x`), the image (Pulled `already present on machine`, Pulling/Pulled with the pull time, bad
-// images -> ErrImagePull -> ImagePullBackOff with the image back-off 10 s doubling to 5 min,
-// ErrImageNeverPull, InvalidImageName), Created/Started, probes (controllers/probes.h), log lines appended to
-// the log store, exits with the profile's code, OOMKilled (137) when memory use passes the limit, restarts
-// under restartPolicy with the crash-loop back-off (10 s doubling to 5 min, CrashLoopBackOff and BackOff
-// events), phase and conditions exactly as the kubelet computes them, activeDeadlineSeconds
-// (DeadlineExceeded), and deletion (Killing `Stopping container x`, then the pod is removed).
-// Per node: the Lease in kube-node-lease renewed every 10 s, node status heartbeats, and memory-pressure
-// evictions (Evicted with the eviction manager's message).
+// containers: the image (Pulled `already present on machine`, Pulling/Pulled with the pull time, failed
+// pulls -> ErrImagePull -> ImagePullBackOff with the image back-off 10 s doubling to 5 min,
+// ErrImageNeverPull, InvalidImageName), configuration (CreateContainerConfigError with `configmap "x" not
+// found` / `couldn't find key K in ConfigMap ns/x` / `container has runAsNonRoot and image will run as
+// root`), Created/Started, probes (controllers/probes.h), log lines appended to the log store, exits with
+// the profile's code, OOMKilled (137) when memory use passes the limit, restarts under restartPolicy with
+// the crash-loop back-off (10 s doubling to 5 min, CrashLoopBackOff and BackOff events), phase and
+// conditions exactly as the kubelet computes them, activeDeadlineSeconds (DeadlineExceeded), and deletion
+// (Killing `Stopping container x`, then the pod is removed).
+// Per node: the Lease in kube-node-lease renewed every 10 s, node status heartbeats, and the eviction manager
+// under MemoryPressure, DiskPressure or PIDPressure (EvictionThresholdMet on the node, then one pod evicted
+// per 10 s pass with the eviction manager's message: `The node was low on resource: memory|ephemeral-storage
+// |pids. ...`).
+//
+// The simulated world outside the API, as the runtime sees it (what real registries, images and programs
+// would decide):
+// - registries: an image marked bad (RuntimeOptions::badImages, the timeline's badImage) is not found; a
+//   registry host in the reserved TLD `.invalid` does not resolve (`dial tcp: lookup H on 127.0.0.53:53: no
+//   such host`); a registry named in a kubernetes.io/dockerconfigjson Secret of the pod's namespace is
+//   private, and a pull without one of those credentials in the pod's (or its ServiceAccount's)
+//   imagePullSecrets gets `401 Unauthorized`;
+// - image users: images run as root unless their reference contains nonroot, non-root, unprivileged or
+//   rootless;
+// - ports: a container listens on the ports it declares (all ports if it declares none), so a probe aimed at
+//   another port is refused;
+// - disk and processes (for evictions): each container's writable layer is 32-512 MiB (fixed by its
+// namespace,
+//   pod and name) plus its log, and it runs 4-63 processes.
 //
 // Timing is fixed by RuntimeOptions (sandbox 1 s, pulls 2 s, ...) so runs repeat exactly; everything happens
 // at the instant it is due (the manager steps to each), e.g. a crash-looping container restarts exactly when
@@ -104,6 +122,8 @@ class Kubelet final : public Controller {
   bool checkConfig(const json::object& pod, ContainerRun& c, const json::object& spec, TimePoint now);
   enum class ImageState { Ready, Pending, Failed };
   ImageState ensureImage(const json::object& pod, ContainerRun& c, const json::object& spec, TimePoint now);
+  // Why pulling `image` for `pod` fails, in the runtime's words; nullopt when the pull succeeds.
+  std::optional<std::string> pullError(const json::object& pod, const std::string& image) const;
   void start(const json::object& pod, PodRun& run, ContainerRun& c, const json::object& spec, TimePoint now);
   void runProbes(const json::object& pod, PodRun& run, ContainerRun& c, const json::object& spec,
                  TimePoint now);
@@ -112,7 +132,18 @@ class Kubelet final : public Controller {
   void stopAll(const json::object& pod, PodRun& run, TimePoint now, int exitCode, std::string_view reason,
                bool killingEvents);
   void appendLogs(const json::object& pod, ContainerRun& c, TimePoint from, TimePoint to);
+  // The eviction signals, most urgent first: the node condition that reports each, and the resource the
+  // eviction manager reclaims (the word its messages use).
+  struct PressureSignal {
+    std::string_view condition;
+    std::string_view resource;
+  };
+  static constexpr PressureSignal kPressureSignals[] = {
+      {"MemoryPressure", "memory"}, {"DiskPressure", "ephemeral-storage"}, {"PIDPressure", "pids"}};
   void evict(TimePoint now, const json::object& node);
+  // A running container's use of the signal's resource: memory and disk in bytes, processes in count.
+  std::int64_t usageOf(const PressureSignal& signal, const json::object& pod, const RunningPod& running,
+                       const RunningContainer& container, TimePoint now) const;
   void writeStatus(const json::object& pod, PodRun& run, TimePoint now);
   json::object buildStatus(const json::object& pod, const PodRun& run, TimePoint now) const;
   void publishRunning(const json::object& pod, const PodRun& run);
@@ -131,7 +162,7 @@ class Kubelet final : public Controller {
   std::optional<TimePoint> lastLease_;
   std::optional<TimePoint> lastStatusCheck_;
   std::optional<TimePoint> lastEviction_;
-  bool underPressure_ = false;
+  std::string pressure_;  // the node condition the eviction manager acts on; empty without pressure
   std::optional<TimePoint> nextDue_;
 };
 

@@ -1,6 +1,6 @@
 // The kubelet's reporting: pod status (phase, conditions, container statuses) as the 1.32 kubelet computes
-// it, the node's Lease and status heartbeats, pod IPs, and the eviction manager under memory pressure (see
-// kubelet.h).
+// it, the node's Lease and status heartbeats, pod IPs, and the eviction manager under memory, disk and PID
+// pressure (see kubelet.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,7 +40,10 @@ constexpr NodeCondition kNodeConditions[] = {
     {"Ready", "True", "KubeletReady", "kubelet is posting ready status"},
 };
 
-constexpr std::int64_t kEvictionThresholdBytes = 100LL * 1024 * 1024;  // memory.available<100Mi
+constexpr std::int64_t kEvictionThresholdBytes = 100LL * 1024 * 1024;     // memory.available<100Mi
+constexpr std::int64_t kDefaultNodeFsBytes = 100LL * 1024 * 1024 * 1024;  // a node without ephemeral-storage
+constexpr std::int64_t kMaxPids = 4194304;                                // kernel.pid_max on 64-bit nodes
+constexpr std::int64_t kSystemCriticalPriority = 2000000000;
 
 }  // namespace
 
@@ -329,10 +332,14 @@ void Kubelet::publishRunning(const json::object& pod, const PodRun& run) {
 }
 
 void Kubelet::syncNode(const json::object& node, TimePoint now) {
-  const json::object* pressure = nullptr;
+  // The eviction manager acts on the most urgent signal whose condition is True (byEvictionPriority:
+  // memory, then disk, then processes).
+  pressure_.clear();
   if (const json::object* status = objectField(node, "status"))
-    pressure = conditionOf(*status, "MemoryPressure");
-  underPressure_ = pressure != nullptr && stringField(*pressure, "status") == "True";
+    for (const PressureSignal& p : kPressureSignals)
+      if (const json::object* c = conditionOf(*status, p.condition);
+          pressure_.empty() && c != nullptr && stringField(*c, "status") == "True")
+        pressure_ = std::string(p.condition);
 
   if (!lastLease_ || now >= *lastLease_ + ctx_.options.leaseRenew) {
     lastLease_ = now;
@@ -410,17 +417,24 @@ void Kubelet::syncNode(const json::object& node, TimePoint now) {
 }
 
 void Kubelet::evict(TimePoint now, const json::object& node) {
-  if (!underPressure_) {
+  const PressureSignal* signal = nullptr;
+  for (const PressureSignal& p : kPressureSignals)
+    if (p.condition == pressure_) signal = &p;
+  if (signal == nullptr) {
     lastEviction_.reset();
     return;
   }
   if (lastEviction_ && now < *lastEviction_ + ctx_.options.evictionInterval) return;
   lastEviction_ = now;
+  // Every synchronize pass that finds a threshold met says so on the node before it ranks pods.
+  ctx_.events.record(
+      ObjectReference{"", "Node", "", node_, node_, "", ""}, EventSource{"kubelet", node_},
+      {"Warning", "EvictionThresholdMet", fmt::format("Attempting to reclaim {}", signal->resource)}, now);
 
   struct Candidate {
     json::object pod;
-    std::int64_t usage = 0;
-    std::int64_t request = 0;
+    std::int64_t usage = 0;    // bytes, or processes for pids
+    std::int64_t request = 0;  // bytes
     std::int64_t priority = 0;
   };
   std::vector<Candidate> candidates;
@@ -431,17 +445,21 @@ void Kubelet::evict(TimePoint now, const json::object& node) {
     if (!pod || isTerminating(*pod) || isTerminal(*pod)) continue;
     Candidate c;
     for (const RunningContainer& container : running.containers)
-      c.usage += ctx_.world.usageOf(running, container, now).memoryBytes;
+      c.usage += usageOf(*signal, *pod, running, container, now);
     for (const json::object* spec : containersOf(*pod))
-      c.request += containerResource(*spec, "requests", "memory").value_or(0) / 1000;
+      c.request += containerResource(*spec, "requests", signal->resource).value_or(0) / 1000;
     c.priority = controllers::intAt(*pod, {"spec", "priority"});
     totalUsage += c.usage;
     c.pod = std::move(*pod);
-    if (c.usage > c.request) candidates.push_back(std::move(c));
+    // Critical pods (system-node-critical and system-cluster-critical) are never evicted for pressure.
+    if (c.priority >= kSystemCriticalPriority) continue;
+    // Memory and disk: the pods using more than they request, the ones to reclaim from first (and, as
+    // kubesim's pressure is forced, the only ones). Processes have no requests: every pod may go.
+    if (signal->resource == "pids" || c.usage > c.request) candidates.push_back(std::move(c));
   }
   if (candidates.empty()) return;
-  // rankMemoryPressure: usage above requests first (all candidates are), then lower priority, then the
-  // larger excess.
+  // rankMemoryPressure / rankDiskPressure: usage above requests first (all candidates are), then lower
+  // priority, then the larger excess. rankPIDPressure: lower priority, then more processes.
   std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.priority != b.priority) return a.priority < b.priority;
     return a.usage - a.request > b.usage - b.request;
@@ -450,29 +468,48 @@ void Kubelet::evict(TimePoint now, const json::object& node) {
   auto run = pods_.find(std::string(metaString(victim.pod, "uid")));
   if (run == pods_.end()) return;
 
-  std::int64_t capacity =
-      quantityMilli(controllers::find(node, {"status", "capacity", "memory"})).value_or(0) / 1000;
-  // The pressure may be forced (a scenario's timeline); the signal shown is then just under the threshold.
-  std::int64_t available =
-      std::min(std::max<std::int64_t>(capacity - totalUsage, 0), kEvictionThresholdBytes / 2);
-  available -= available % 1024;
-  std::string message =
-      fmt::format("The node was low on resource: memory. Threshold quantity: 100Mi, available: {}. ",
-                  formatQuantity(available * 1000, true));
+  // The signal just past its threshold. The pressure may be forced (a scenario's timeline), so the
+  // observed value is made up: half the threshold for memory, 90 % of it for disk and processes.
+  std::string message = fmt::format("The node was low on resource: {}. ", signal->resource);
+  if (signal->resource == "memory") {
+    std::int64_t capacity =
+        quantityMilli(controllers::find(node, {"status", "capacity", "memory"})).value_or(0) / 1000;
+    std::int64_t available =
+        std::min(std::max<std::int64_t>(capacity - totalUsage, 0), kEvictionThresholdBytes / 2);
+    available -= available % 1024;
+    message +=
+        fmt::format("Threshold quantity: 100Mi, available: {}. ", formatQuantity(available * 1000, true));
+  } else if (signal->resource == "ephemeral-storage") {
+    std::int64_t capacity =
+        quantityMilli(controllers::find(node, {"status", "capacity", "ephemeral-storage"})).value_or(0) /
+        1000;
+    if (capacity <= 0) capacity = kDefaultNodeFsBytes;
+    std::int64_t threshold = capacity / 10;  // nodefs.available<10%
+    std::int64_t available = threshold - threshold / 10;
+    available -= available % 4096;
+    message += fmt::format("Threshold quantity: {}, available: {}. ", formatQuantity(threshold * 1000, true),
+                           formatQuantity(available * 1000, true));
+  } else {
+    std::int64_t threshold = kMaxPids / 10;  // pid.available<10%
+    message += fmt::format("Threshold quantity: {}, available: {}. ", threshold, threshold - threshold / 10);
+  }
+  // Each container using more than it requests is named (evictionMessage covers memory and disk only).
   auto usages = ctx_.world.running().find(run->first);
   for (const json::object* spec : containersOf(victim.pod)) {
+    if (signal->resource == "pids") break;
     std::string name(stringField(*spec, "name"));
     std::int64_t used = 0;
     if (usages != ctx_.world.running().end())
       for (const RunningContainer& container : usages->second.containers)
-        if (container.name == name) used = ctx_.world.usageOf(usages->second, container, now).memoryBytes;
-    const json::value* request = controllers::find(*spec, {"resources", "requests", "memory"});
+        if (container.name == name) used = usageOf(*signal, victim.pod, usages->second, container, now);
+    const json::value* request = controllers::find(*spec, {"resources", "requests", signal->resource});
     std::int64_t requestBytes = quantityMilli(request).value_or(0) / 1000;
     if (used > requestBytes)
-      message += fmt::format("Container {} was using {}, request is {}, has larger consumption of memory. ",
-                             name, formatQuantity(used * 1000, true),
+      message += fmt::format("Container {} was using {}, request is {}, has larger consumption of {}. ", name,
+                             formatQuantity(used * 1000, true),
                              request && request->is_string() ? std::string(request->get_string())
-                                                             : formatQuantity(requestBytes * 1000, true));
+                                                             : formatQuantity(requestBytes * 1000, true),
+                             signal->resource);
   }
   stopAll(victim.pod, run->second, now, 137, "Error", /*killingEvents=*/true);
   record(victim.pod, nullptr, {"Warning", "Evicted", message}, now);
@@ -487,6 +524,25 @@ void Kubelet::evict(TimePoint now, const json::object& node) {
   } catch (const ApiError& e) {
     if (e.code() != 404 && e.code() != 409) throw;
   }
+}
+
+std::int64_t Kubelet::usageOf(const PressureSignal& signal, const json::object& pod,
+                              const RunningPod& running, const RunningContainer& container,
+                              TimePoint now) const {
+  if (signal.resource == "memory") return ctx_.world.usageOf(running, container, now).memoryBytes;
+  std::uint64_t seed = behaviour::hash64(running.namespace_ + "/" + running.name + "/" + container.name);
+  if (signal.resource == "pids") return 4 + static_cast<std::int64_t>(seed % 60);
+  // Disk: the container's writable layer (a size of its own, 32 to 512 MiB) plus its log, counted in 4 KiB
+  // blocks as the filesystem reports them.
+  std::int64_t layer = (32 + static_cast<std::int64_t>(seed % 480)) * 1024 * 1024;
+  std::int64_t log =
+      static_cast<std::int64_t>(ctx_.logs
+                                    .get(LogKey{std::string(metaString(pod, "namespace")),
+                                                std::string(metaString(pod, "name")), container.name, false})
+                                    .value_or("")
+                                    .size());
+  std::int64_t bytes = layer + log;
+  return (bytes + 4095) / 4096 * 4096;
 }
 
 }  // namespace kubesim::runtime

@@ -444,5 +444,167 @@ spec:
   cluster.runUntilSecond(21);
   EXPECT_FALSE(cluster.get(gr::pods, "doomed"));
 }
+TEST(KubeletTest, APrivateRegistryRefusesPullsWithoutItsCredentials) {
+  TestCluster cluster(kApps);
+  // The namespace holds credentials for registry.acme.io, which makes that registry private.
+  cluster.create(R"(apiVersion: v1
+kind: Secret
+metadata: {name: acme-registry, namespace: default}
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: eyJhdXRocyI6eyJyZWdpc3RyeS5hY21lLmlvIjp7ImF1dGgiOiJZMms2ZEc5clpXND0ifX19
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: anonymous, namespace: default}
+spec:
+  containers: [{name: app, image: registry.acme.io/payments/api:2.3.1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: authorized, namespace: default}
+spec:
+  imagePullSecrets: [{name: acme-registry}]
+  containers: [{name: app, image: registry.acme.io/payments/api:2.3.0}]
+)");
+  std::string unauthorized =
+      "rpc error: code = Unknown desc = failed to pull and unpack image "
+      "\"registry.acme.io/payments/api:2.3.1\": "
+      "failed to resolve reference \"registry.acme.io/payments/api:2.3.1\": unexpected status from HEAD "
+      "request "
+      "to https://registry.acme.io/v2/payments/api/manifests/2.3.1: 401 Unauthorized";
+  cluster.runUntilSecond(3);
+  json::object status = containerStatus(cluster.must(gr::pods, "anonymous"));
+  EXPECT_EQ(field(status, {"state", "waiting", "reason"}), "ErrImagePull");
+  EXPECT_EQ(field(status, {"state", "waiting", "message"}), unauthorized);
+  std::vector<std::string> events = cluster.eventsFor("anonymous");
+  ASSERT_EQ(events.size(), 4u) << ::testing::PrintToString(events);
+  EXPECT_EQ(events[2],
+            "Failed: Failed to pull image \"registry.acme.io/payments/api:2.3.1\": " + unauthorized);
+  EXPECT_EQ(field(cluster.must(gr::pods, "authorized"), {"status", "phase"}), "Running");
+}
+
+TEST(KubeletTest, UnresolvableRegistriesAndInvalidNamesFailAsTheRuntimeSays) {
+  TestCluster cluster(kApps);
+  cluster.create(R"(apiVersion: v1
+kind: Pod
+metadata: {name: offline, namespace: default}
+spec:
+  containers: [{name: app, image: "registry.acme.invalid:5000/tools/sync:1.2"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: shouting, namespace: default}
+spec:
+  containers: [{name: app, image: ghcr.io/acme/Checkout:1.0}]
+)");
+  cluster.runUntilSecond(4);
+  json::object status = containerStatus(cluster.must(gr::pods, "offline"));
+  EXPECT_EQ(field(status, {"state", "waiting", "reason"}), "ImagePullBackOff");
+  EXPECT_EQ(
+      field(status, {"state", "waiting", "message"}),
+      "Back-off pulling image \"registry.acme.invalid:5000/tools/sync:1.2\": ErrImagePull: rpc error: code = "
+      "Unknown desc = failed to pull and unpack image \"registry.acme.invalid:5000/tools/sync:1.2\": failed "
+      "to resolve reference \"registry.acme.invalid:5000/tools/sync:1.2\": failed to do request: Head "
+      "\"https://registry.acme.invalid:5000/v2/tools/sync/manifests/1.2\": dial tcp: lookup "
+      "registry.acme.invalid on 127.0.0.53:53: no such host");
+  std::string invalid =
+      "Failed to apply default image tag \"ghcr.io/acme/Checkout:1.0\": couldn't parse image name "
+      "\"ghcr.io/acme/Checkout:1.0\": invalid reference format: repository name (acme/Checkout) must be "
+      "lowercase";
+  status = containerStatus(cluster.must(gr::pods, "shouting"));
+  EXPECT_EQ(field(status, {"state", "waiting", "reason"}), "InvalidImageName");
+  EXPECT_EQ(field(status, {"state", "waiting", "message"}), invalid);
+  std::vector<std::string> events = cluster.eventsFor("shouting");
+  ASSERT_EQ(events.size(), 3u) << ::testing::PrintToString(events);
+  EXPECT_EQ(events[1], "InspectFailed: " + invalid);
+  EXPECT_EQ(events[2], "Failed: Error: InvalidImageName");
+}
+
+TEST(KubeletTest, RunAsNonRootRefusesContainersThatWouldRunAsRoot) {
+  TestCluster cluster(kApps);
+  cluster.create(R"(apiVersion: v1
+kind: Pod
+metadata: {name: root-image, namespace: default, uid: 0f000000-0000-4000-8000-000000000001}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers: [{name: app, image: registry.example/app:1.0}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: root-user, namespace: default}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers: [{name: app, image: registry.example/app:1.0, securityContext: {runAsUser: 0}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: distroless, namespace: default}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers: [{name: app, image: "gcr.io/distroless/static:nonroot"}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: numbered, namespace: default}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 10001}
+  containers: [{name: app, image: registry.example/app:1.0}]
+)");
+  cluster.runUntilSecond(4);
+  json::object pod = cluster.must(gr::pods, "root-image");
+  std::string uid(metaString(pod, "uid"));
+  json::object status = containerStatus(pod);
+  EXPECT_EQ(field(status, {"state", "waiting", "reason"}), "CreateContainerConfigError");
+  EXPECT_EQ(field(status, {"state", "waiting", "message"}),
+            "container has runAsNonRoot and image will run as root (pod: \"root-image_default(" + uid +
+                ")\", container: app)");
+  EXPECT_EQ(
+      cluster.eventsFor("root-image").back(),
+      "Failed: Error: container has runAsNonRoot and image will run as root (pod: \"root-image_default(" +
+          uid + ")\", container: app)");
+  pod = cluster.must(gr::pods, "root-user");
+  EXPECT_EQ(field(containerStatus(pod), {"state", "waiting", "message"}),
+            "container's runAsUser breaks non-root policy (pod: \"root-user_default(" +
+                std::string(metaString(pod, "uid")) + ")\", container: app)");
+  EXPECT_EQ(field(cluster.must(gr::pods, "distroless"), {"status", "phase"}), "Running");
+  EXPECT_EQ(field(cluster.must(gr::pods, "numbered"), {"status", "phase"}), "Running");
+}
+
+TEST(KubeletTest, AProbeOnAPortTheContainerDoesNotDeclareIsRefused) {
+  TestCluster cluster(kApps);
+  cluster.create(R"(apiVersion: v1
+kind: Pod
+metadata: {name: misprobed, namespace: default}
+spec:
+  containers:
+  - name: app
+    image: registry.example/app:1.0
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe:
+      httpGet: {path: /ready, port: http}
+      periodSeconds: 10
+    livenessProbe:
+      httpGet: {path: /healthz, port: 8081}
+      periodSeconds: 10
+      failureThreshold: 3
+)");
+  // Started at 3: the liveness probe on 8081 fails three times, 10 s apart, and the container is killed; the
+  // readiness probe on the declared port passes.
+  cluster.runUntilSecond(22);
+  json::object pod = cluster.must(gr::pods, "misprobed");
+  std::string ip = field(pod, {"status", "podIP"});
+  EXPECT_EQ(field(containerStatus(pod), {"ready"}), "true");
+  cluster.runUntilSecond(32);
+  pod = cluster.must(gr::pods, "misprobed");
+  EXPECT_EQ(field(containerStatus(pod), {"restartCount"}), "1");
+  EXPECT_EQ(field(containerStatus(pod), {"lastState", "terminated", "exitCode"}), "137");
+  std::vector<std::string> events = cluster.eventsFor("misprobed");
+  ASSERT_GE(events.size(), 7u) << ::testing::PrintToString(events);
+  EXPECT_EQ(events[5], "Unhealthy: Liveness probe failed: Get \"http://" + ip + ":8081/healthz\": dial tcp " +
+                           ip + ":8081: connect: connection refused (x3)");
+  EXPECT_EQ(events[6], "Killing: Container app failed liveness probe, will be restarted");
+}
+
 }  // namespace
 }  // namespace kubesim::runtime
