@@ -41,9 +41,25 @@ bool ofCompletedJob(const Context& ctx, const PodEvidence& pod) {
   return false;
 }
 
+// The program the container runs: for `sh -c "db-migrate --up"` that is db-migrate, not the shell (which
+// exits 127 when the script's command is missing).
 std::string commandOf(const ContainerEvidence& c) {
-  if (!c.command.empty()) return fmt::format("\"{}\"", c.command.front());
-  return "its command";
+  std::vector<std::string> argv = c.command;
+  argv.insert(argv.end(), c.args.begin(), c.args.end());
+  if (argv.empty()) return "its command";
+  std::string_view program = argv.front();
+  std::string_view base =
+      program.substr(program.rfind('/') == std::string_view::npos ? 0 : program.rfind('/') + 1);
+  bool shell = base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "zsh";
+  for (std::size_t i = 1; shell && i + 1 < argv.size(); ++i) {
+    if (argv[i] != "-c") continue;
+    std::string_view script = argv[i + 1];
+    std::size_t start = script.find_first_not_of(" \t\n");
+    if (start == std::string_view::npos) break;
+    std::size_t end = script.find_first_of(" \t\n;&|", start);
+    return fmt::format("\"{}\"", script.substr(start, end == std::string_view::npos ? end : end - start));
+  }
+  return fmt::format("\"{}\"", argv.front());
 }
 
 model::Recommendation investigate(const PodEvidence& pod, const ContainerEvidence& c, std::string summary,

@@ -19,18 +19,35 @@ bool selects(const std::map<std::string, std::string>& selector,
   return true;
 }
 
-// 100 per key with the same value; per key present with another value, up to 49 more the closer the value
-// is ("postgresql" is closer to "postgres" than "backend" is).
+// A label value that could be a typo of the selector's: a few edits apart, or one containing the other
+// ("postgresql" for "postgres"). "web" is no typo of "postgres": those pods serve another app.
+bool lookAlike(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return false;
+  if (a.find(b) != std::string::npos || b.find(a) != std::string::npos) return true;
+  return editDistance(a, b) <= std::max<std::size_t>(1, std::min(a.size(), b.size()) / 3);
+}
+
+// 100 per key with the same value, up to 49 per key with a look-alike value (more the closer it is), 1 per
+// key with another value. A pod that shares no value with the selector and has no look-alike either is not
+// a candidate (0): those pods serve another app.
 int similarity(const std::map<std::string, std::string>& selector,
                const std::map<std::string, std::string>& labels) {
   int score = 0;
+  bool related = false;
   for (const auto& [k, v] : selector) {
     auto it = labels.find(k);
     if (it == labels.end()) continue;
-    score +=
-        it->second == v ? 100 : 50 - static_cast<int>(std::min<std::size_t>(49, editDistance(it->second, v)));
+    if (it->second == v) {
+      score += 100;
+      related = true;
+    } else if (lookAlike(it->second, v)) {
+      score += 50 - static_cast<int>(std::min<std::size_t>(49, editDistance(it->second, v)));
+      related = true;
+    } else {
+      score += 1;
+    }
   }
-  return score;
+  return related ? score : 0;
 }
 
 std::string showSelector(const std::map<std::string, std::string>& selector) {
@@ -79,7 +96,10 @@ void noMatch(const Context& ctx, const ServiceEvidence& s, Detection& d) {
         fmt::format("make the selector of Service {} ({}) match the labels of the pods it should serve",
                     s.name, showSelector(s.selector));
     r.rationale =
-        "No single workload's pods come close enough to the selector to say which side has the typo.";
+        owners.empty()
+            ? "No pod in the namespace carries labels like the selector's: the workload this Service fronts "
+              "may not be deployed, or its labels differ entirely."
+            : "No single workload's pods come close enough to the selector to say which side has the typo.";
     d.recommendations.push_back(std::move(r));
     return;
   }

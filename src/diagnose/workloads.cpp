@@ -223,6 +223,24 @@ void failedCreate(const Context& ctx, const WorkloadEvidence& w, Detections& out
   out.push_back(std::move(d));
 }
 
+// Whether the Deployment owns a ReplicaSet older than its newest: only then has it a revision to go back to.
+bool hasEarlierRevision(const Context& ctx, const WorkloadEvidence& deployment) {
+  std::int64_t replicaSets = 0;
+  for (const WorkloadEvidence& w : ctx.evidence.workloads) {
+    if (w.kind != "ReplicaSet" || w.namespace_ != deployment.namespace_) continue;
+    for (const OwnerLink& o : w.owners)
+      if (o.kind == "Deployment" && o.name == deployment.name) ++replicaSets;
+  }
+  return replicaSets > 1;
+}
+
+std::string selectorText(const WorkloadEvidence& w) {
+  std::string text;
+  for (const auto& [k, v] : w.selector)
+    text += (text.empty() ? "" : ",") + k + "=" + v;
+  return text;
+}
+
 void progressDeadline(const Context& ctx, const WorkloadEvidence& w, Detections& out) {
   for (const Condition& c : w.conditions) {
     if (c.type != "Progressing" || c.status != "False" || c.reason != "ProgressDeadlineExceeded") continue;
@@ -247,6 +265,17 @@ void progressDeadline(const Context& ctx, const WorkloadEvidence& w, Detections&
                      ? std::nullopt
                      : rollbackFrom(ctx, w.namespace_, w.name, replicaSet, rule(d.ruleId).slug)) {
       d.recommendations.push_back(std::move(*r));
+    } else if (!hasEarlierRevision(ctx, w)) {
+      // The first revision never became available: there is nothing to roll back to.
+      d.recommendations.push_back(
+          simple(model::ActionKind::Investigate, topRef(w),
+                 fmt::format("fix why the pods of Deployment {} do not become available (see the related "
+                             "findings); it has no earlier revision to roll back to",
+                             w.name),
+                 {fmt::format("kubectl -n {} get pods -l {}", w.namespace_, selectorText(w)),
+                  fmt::format("kubectl -n {} describe deployment {}", w.namespace_, w.name)},
+                 "The Deployment becomes available once its pods start and pass readiness.", d.ruleId,
+                 model::Risk::Low));
     } else {
       d.recommendations.push_back(
           simple(model::ActionKind::Rollback, topRef(w),

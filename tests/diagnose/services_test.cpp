@@ -49,6 +49,32 @@ TEST(Services, TwoEquallyCloseWorkloadsAreNotGuessed) {
             "make the selector of Service queue (app=queue) match the labels of the pods it should serve");
 }
 
+TEST(Services, PodsOfAnotherAppAreNoTypoToPatchTowards) {
+  // Service db wants app=postgres; the only pods carry app=web and app=api: no database is deployed, and
+  // pointing db at the web pods would be wrong.
+  Evidence e = testing::loadEvidence("services");
+  ServiceEvidence db;
+  db.namespace_ = "web";
+  db.name = "db";
+  db.selector = {{"app", "postgres"}};
+  db.endpointsRead = true;
+  e.services.push_back(db);
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding* f = nullptr;
+  for (const model::Finding* x : withRule(d, "AIOPS-D800"))
+    if (x->object.name == "db") f = x;
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(
+      f->rootCause,
+      "Service db has no endpoints: its selector app=postgres matches no running pod in namespace web.");
+  const model::Recommendation& r = f->recommendations.at(0);
+  EXPECT_FALSE(r.patch.has_value());
+  EXPECT_EQ(
+      r.rationale,
+      "No pod in the namespace carries labels like the selector's: the workload this Service fronts may "
+      "not be deployed, or its labels differ entirely.");
+}
+
 TEST(Services, SelectorMismatchBehindACrashLoopIsTheRootCause) {
   Diagnosis d = diagnoseFixture("crashloop-connection-refused");
   const model::Finding& f = *withRule(d, "AIOPS-D800").at(0);
