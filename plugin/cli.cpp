@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "commands/diagnose.h"
+#include "commands/phr.h"
+#include "commands/runbook.h"
 #include "commands/status.h"
 #include "commands/version.h"
 #include "kube/client.h"
@@ -37,7 +40,13 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   status::Options statusOptions;
   CLI::App* versionCommand = version::add(app, versionOptions);
   CLI::App* statusCommand = status::add(app, statusOptions);
-  const std::vector<std::string> commands{"status", "version"};
+  runbook::Options runbookOptions;
+  CLI::App* runbookCommand = runbook::add(app, runbookOptions);
+  diagnose::Options diagnoseOptions;
+  CLI::App* diagnoseCommand = diagnose::add(app, diagnoseOptions);
+  phr::Options phrOptions;
+  CLI::App* phrCommand = phr::add(app, phrOptions);
+  const std::vector<std::string> commands{"diagnose", "phr", "runbook", "status", "version"};
 
   const std::vector<std::string> args = hoistCommonFlags(normaliseShortFlags(rawArgs));
   const std::size_t wordIndex = commandIndex(args);
@@ -75,15 +84,32 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
       return kExitOk;
     }
 
-    CommonOptions* common = versionCommand->parsed() ? &versionOptions.common : &statusOptions.common;
+    if (runbookCommand->parsed()) {  // offline: no transport, so no kubectl and no kubeconfig needed
+      runbook::validate(runbookOptions);
+      return runbook::run(runbookOptions, streams);
+    }
+    if (phrCommand->parsed()) {  // the journal is local: no transport, no cluster
+      phrOptions.now = env.now();
+      phr::validate(phrOptions);
+      return phr::run(phrOptions, streams);
+    }
+
+    CommonOptions* common = versionCommand->parsed()    ? &versionOptions.common
+                            : diagnoseCommand->parsed() ? &diagnoseOptions.common
+                                                        : &statusOptions.common;
     if (versionCommand->parsed()) version::validate(versionOptions);
     if (statusCommand->parsed()) status::validate(statusOptions);
+    if (diagnoseCommand->parsed()) diagnose::validate(diagnoseOptions);
 
     Streams commandStreams{streams.out, streams.err, streams.colour,
                            progressWanted(*common, env.errIsTerminal), env.progressDelay};
     std::unique_ptr<kube::KubeTransport> transport = env.makeTransport(common->connection, commandStreams);
     kube::Client client(*transport);
     if (versionCommand->parsed()) return version::run(versionOptions, client, commandStreams);
+    if (diagnoseCommand->parsed()) {
+      diagnoseOptions.now = env.now();
+      return diagnose::run(diagnoseOptions, client, commandStreams);
+    }
     statusOptions.now = env.now();
     return status::run(statusOptions, client, commandStreams);
   } catch (const UsageError& e) {

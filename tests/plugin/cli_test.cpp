@@ -304,9 +304,9 @@ TEST_F(CliTest, FlagsBeforeTheCommandWorkAsAfterIt) {
 
 TEST_F(CliTest, FlagsBeforeTheCommandStillNeedACommand) {
   EXPECT_EQ(run({"-n", "shop"}), 2);
-  EXPECT_EQ(
-      err.str(),
-      "error: no command given for flag '-n'; use one of: status, version; see 'kubectl aiops --help'\n");
+  EXPECT_EQ(err.str(),
+            "error: no command given for flag '-n'; use one of: diagnose, phr, runbook, status, version; see "
+            "'kubectl aiops --help'\n");
   EXPECT_EQ(run({"-n", "shop", "statsu"}), 2);
   EXPECT_EQ(err.str(),
             "error: unknown command 'statsu' for 'kubectl aiops'; did you mean 'status'? see 'kubectl aiops "
