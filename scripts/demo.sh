@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the built-in simulated cluster: installs the dependencies, builds, starts kubesim with the
-# Todo Chatbot scenario, and shows the cluster through `kubectl aiops`. With --keep, kubesim stays up and the
-# script prints the KUBECONFIG and PATH to use it from another shell.
+# live Todo Chatbot scenario, shows the healthy cluster through `kubectl aiops`, then breaks the backend (a
+# release with an image that cannot be pulled) and lets `kubectl aiops diagnose` find the cause and the fix.
+# With --keep, kubesim stays up and the script prints the KUBECONFIG and PATH to use it from another shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -33,6 +34,15 @@ run kubectl aiops version
 run kubectl get nodes
 run kubectl get pods -n todo
 run kubectl aiops status -n todo
+run kubectl aiops diagnose -n todo
+
+# A bad release: the backend's new image does not exist. kubesim's kubelet fails the pulls as a real one does.
+printf '\n\033[1m# a new backend release with an image tag that was never pushed\033[0m\n'
+echo '{"action":"badImage","namespace":"todo","deployment":"todo-backend","image":"ghcr.io/todo-chatbot/backend:1.4.3-typo"}' |
+  kubectl create --raw /kubesim/v1/actions -f - >/dev/null
+sleep 3
+run kubectl get pods -n todo
+run kubectl aiops diagnose -n todo
 
 if [ $keep = 1 ]; then
   printf '\nkubesim (pid %s) keeps running. In another shell:\n  export KUBECONFIG=%s PATH=%s/build/bin:$PATH\n' \
