@@ -1,8 +1,8 @@
 // Evidence: the read-only snapshot of the cluster that every diagnosis analyzer reads. Plain data only.
 //
 // src/diagnose/ turns Evidence into Findings. It uses src/model/ (the vocabulary) and src/kube/ for its
-// typed views and quantities only; it never calls the transport or the executor. The collector (later,
-// in src/kube/) lists what the analyzers declare they need, in parallel, and hands the objects to
+// typed views and quantities only; it never calls the transport or the executor. The collector
+// (src/collect/) lists what the analyzers declare they need, in parallel, and hands the objects to
 // EvidenceBuilder; unit tests build the same Evidence from YAML fixtures.
 //
 // Why a copy in plain structs rather than the JSON itself: analyzers then read typed fields with their
