@@ -670,10 +670,43 @@ Appended Journal::propose(const Proposal& p, const Identity& actor) {
     a.change = p.change;
     a.before = p.before;
     a.rollback = p.rollback;
+    a.requestedBy = actor;  // the requester travels with every later record of the operation
+    a.requestedAt = snap.now;
     prepared.text = p.text;
     return prepared;
   });
 }
+
+namespace {
+
+// Record 0001 of an operation's directory: its recommendation.
+Record firstRecord(const detail::Snapshot& snap, const std::string& feature, const std::string& operationId) {
+  const git::Tree dir = git::subtree(snap.repo, snap.prompts.get(), feature);
+  for (std::size_t i = 0; dir && i < git_tree_entrycount(dir.get()); ++i) {
+    const git_tree_entry* entry = git_tree_entry_byindex(dir.get(), i);
+    const auto name = parseRecordFileName(git_tree_entry_name(entry));
+    if (!name || name->number != 1) continue;
+    const std::string path = fmt::format("history/prompts/{}/{}", feature, git_tree_entry_name(entry));
+    try {
+      Record first = parseRecord(detail::readBlob(snap.repo, *git_tree_entry_id(entry)), path);
+      if (first.aiops.record == RecordKind::Recommendation && first.aiops.operationId == operationId)
+        return first;
+    } catch (const RecordError& e) {
+      throw JournalError(JournalError::Kind::Corrupt,
+                         fmt::format("cannot add to {}: its recommendation does not parse ({}); run 'kubectl "
+                                     "aiops phr verify'",
+                                     operationId, e.what()));
+    }
+    break;
+  }
+  throw JournalError(
+      JournalError::Kind::Corrupt,
+      fmt::format("cannot add to {}: its recommendation (record 0001) is missing or is not {}'s; "
+                  "run 'kubectl aiops phr verify'",
+                  operationId, operationId));
+}
+
+}  // namespace
 
 Appended Journal::record(std::string_view operationId, const Step& step, const Identity& actor) {
   if (!isOperationId(operationId)) {
@@ -713,6 +746,17 @@ Appended Journal::record(std::string_view operationId, const Step& step, const I
               "cannot add to {}: its latest record does not parse ({}); run 'kubectl aiops phr verify'", id,
               e.what()));
     }
+    // The requester is the recommendation's actor, whatever a later record claims: read it from record 0001
+    // (records written before requestedBy existed lack it; the next step fills it in).
+    const Record first = firstRecord(snap, *feature, id);
+    if (previous.aiops.requestedAt && (previous.aiops.requestedBy != first.aiops.actor ||
+                                       *previous.aiops.requestedAt != first.aiops.time)) {
+      throw JournalError(
+          JournalError::Kind::Corrupt,
+          fmt::format("cannot add to {}: its latest record names {} as the requester, but its recommendation "
+                      "was made by {}; run 'kubectl aiops phr verify'",
+                      id, previous.aiops.requestedBy.user, first.aiops.actor.user));
+    }
     const std::optional<Status> from = previous.aiops.status;
     std::optional<Status> to;
     if (step.kind == RecordKind::Approval) {
@@ -749,6 +793,8 @@ Appended Journal::record(std::string_view operationId, const Step& step, const I
     OperationData& a = prepared.record.aiops;
     a.record = step.kind;
     a.status = to;
+    a.requestedBy = first.aiops.actor;
+    a.requestedAt = first.aiops.time;
     if (step.kind == RecordKind::Approval || step.kind == RecordKind::Rejection) {
       Approval approval;
       approval.identity = actor;
@@ -756,6 +802,14 @@ Appended Journal::record(std::string_view operationId, const Step& step, const I
       approval.justification = step.justification;
       approval.time = snap.now;
       approval.changeSha256 = step.changeSha256;
+      approval.role = step.role.empty() ? "approver" : step.role;
+      if (approval.role != "approver" && approval.role != "security-reviewer") {
+        throw JournalError(
+            JournalError::Kind::Refused,
+            fmt::format("'{}' is not an approver role (approver or security-reviewer); nothing "
+                        "was recorded",
+                        step.role));
+      }
       a.approvals.push_back(std::move(approval));
     }
     if (step.kind == RecordKind::Applying && !step.metrics.is_null()) a.metrics = step.metrics;

@@ -98,9 +98,12 @@ struct Step {
   // Approval only: proposed when the policy needs more approvals, approved (the default) when this completes
   // them. Every other kind has exactly one legal status, which the journal picks.
   std::optional<Status> status;
-  std::string justification;   // approval and rejection
-  std::string changeSha256;    // approval and rejection: the change the decision is about; must match
-  boost::json::value metrics;  // applying: the pre-action baseline
+  std::string justification;  // approval and rejection
+  std::string changeSha256;   // approval and rejection: the change the decision is about; must match
+  // Approval and rejection: the capacity the policy counted the approver in ("approver" or
+  // "security-reviewer", governance::checkApproval's role); empty means "approver".
+  std::string role;
+  boost::json::value metrics;            // applying: the pre-action baseline
   std::optional<Checkpoint> checkpoint;  // checkpoint: required (its time defaults to now)
   std::string outcome;                   // replaces the operation's outcome line when non-empty
   StepText text;

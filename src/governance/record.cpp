@@ -110,6 +110,15 @@ std::optional<FieldError> checkFields(const Record& r) {
   if (a.actor.user.empty()) return error("aiops.actor.user", "is missing");
   if (a.actor.user != h.user)
     return error("user", fmt::format("'{}' is not aiops.actor.user '{}'", h.user, a.actor.user));
+  if (a.requestedBy.user.empty() != !a.requestedAt.has_value()) {
+    return error(a.requestedAt ? "aiops.requestedAt" : "aiops.requestedBy",
+                 "requestedBy and requestedAt are written together");
+  }
+  if (diagnosis && a.requestedAt) return error("aiops.requestedBy", "a diagnosis has no requester");
+  if (a.record == RecordKind::Recommendation && a.requestedAt &&
+      (a.requestedBy != a.actor || *a.requestedAt != a.time)) {
+    return error("aiops.requestedBy", "a recommendation's requester is its actor, at its time");
+  }
   if (a.target.kind.empty() || a.target.name.empty()) return error("aiops.target", "needs a kind and a name");
   if (a.summary.empty() || !singleLine(a.summary))
     return error("aiops.summary", "must be one non-empty line");
@@ -130,6 +139,10 @@ std::optional<FieldError> checkFields(const Record& r) {
   for (const auto& approval : a.approvals) {
     if (approval.identity.user.empty()) return error("aiops.approvals.user", "is missing");
     if (!isSha256Hex(approval.changeSha256)) return error("aiops.approvals.changeSha256", "is not a SHA-256");
+    if (!approval.role.empty() && approval.role != "approver" && approval.role != "security-reviewer") {
+      return error("aiops.approvals.role",
+                   fmt::format("'{}' is not approver or security-reviewer", approval.role));
+    }
   }
   for (const auto& checkpoint : a.checkpoints) {
     if (checkpoint.name.empty() || !singleLine(checkpoint.name))
@@ -307,10 +320,10 @@ Change readChange(Reader& reader, const YamlNode& node, const std::string& field
 OperationData readOperation(Reader& reader, const YamlNode& node) {
   const std::string f = "aiops";
   reader.onlyKeys(node,
-                  {"schema",   "record",      "operationId", "status",          "time",      "actor",
-                   "target",   "risk",        "action",      "summary",         "rationale", "source",
-                   "evidence", "findings",    "change",      "before",          "rollback",  "approvals",
-                   "metrics",  "checkpoints", "outcome",     "prevRecordSha256"},
+                  {"schema",      "record",      "operationId", "status",      "time",    "actor",
+                   "requestedBy", "requestedAt", "target",      "risk",        "action",  "summary",
+                   "rationale",   "source",      "evidence",    "findings",    "change",  "before",
+                   "rollback",    "approvals",   "metrics",     "checkpoints", "outcome", "prevRecordSha256"},
                   f);
   OperationData a;
   const std::string schema = reader.string(node, "schema", f);
@@ -333,6 +346,13 @@ OperationData readOperation(Reader& reader, const YamlNode& node) {
   }
   a.time = reader.time(*reader.child(node, "time", f), "aiops.time");
   a.actor = readIdentity(reader, *reader.child(node, "actor", f), "aiops.actor");
+  // Optional: records written before the requester was carried along have neither key.
+  if (const YamlNode* requestedBy = reader.child(node, "requestedBy", f, /*required=*/false)) {
+    a.requestedBy = readIdentity(reader, *requestedBy, "aiops.requestedBy");
+  }
+  if (const YamlNode* requestedAt = reader.child(node, "requestedAt", f, /*required=*/false)) {
+    a.requestedAt = reader.time(*requestedAt, "aiops.requestedAt");
+  }
 
   const YamlNode& target = *reader.child(node, "target", f);
   const std::string t = "aiops.target";
@@ -371,7 +391,8 @@ OperationData readOperation(Reader& reader, const YamlNode& node) {
   if (approvals.kind != NodeKind::Seq) reader.fail(approvals, "aiops.approvals", "expected a list");
   for (const auto& item : approvals.items) {
     const std::string af = "aiops.approvals";
-    reader.onlyKeys(item, {"user", "groups", "decision", "justification", "time", "changeSha256"}, af);
+    reader.onlyKeys(item, {"user", "groups", "decision", "justification", "time", "changeSha256", "role"},
+                    af);
     Approval approval;
     approval.identity.user = reader.string(item, "user", af);
     approval.identity.groups = reader.strings(*reader.child(item, "groups", af), af + ".groups");
@@ -384,6 +405,8 @@ OperationData readOperation(Reader& reader, const YamlNode& node) {
     approval.justification = reader.string(item, "justification", af);
     approval.time = reader.time(*reader.child(item, "time", af), af + ".time");
     approval.changeSha256 = reader.string(item, "changeSha256", af);
+    // Optional: approvals recorded before roles were have none (the policy reads that as "approver").
+    if (item.find("role") != nullptr) approval.role = reader.string(item, "role", af);
     a.approvals.push_back(std::move(approval));
   }
   a.metrics = reader.anyJson(*reader.child(node, "metrics", f), "aiops.metrics");
@@ -530,6 +553,8 @@ json::value toJson(const OperationData& a) {
   if (a.status) out["status"] = toString(*a.status);
   out["time"] = formatTimestamp(a.time);
   out["actor"] = toJson(a.actor);
+  if (!a.requestedBy.user.empty()) out["requestedBy"] = toJson(a.requestedBy);
+  if (a.requestedAt) out["requestedAt"] = formatTimestamp(*a.requestedAt);
   out["target"] = toJson(a.target);
   out["risk"] = model::toString(a.risk);
   out["action"] = a.action;
@@ -549,13 +574,14 @@ json::value toJson(const OperationData& a) {
   if (a.rollback) out["rollback"] = toJson(*a.rollback, /*withSha=*/false);
   json::array approvals;
   for (const auto& approval : a.approvals) {
-    approvals.push_back(
-        json::object{{"user", approval.identity.user},
-                     {"groups", stringArray(approval.identity.groups)},
-                     {"decision", approval.decision == Decision::Approve ? "approve" : "reject"},
-                     {"justification", approval.justification},
-                     {"time", formatTimestamp(approval.time)},
-                     {"changeSha256", approval.changeSha256}});
+    json::object item{{"user", approval.identity.user},
+                      {"groups", stringArray(approval.identity.groups)},
+                      {"decision", approval.decision == Decision::Approve ? "approve" : "reject"},
+                      {"justification", approval.justification},
+                      {"time", formatTimestamp(approval.time)},
+                      {"changeSha256", approval.changeSha256}};
+    if (!approval.role.empty()) item["role"] = approval.role;
+    approvals.push_back(std::move(item));
   }
   out["approvals"] = std::move(approvals);
   out["metrics"] = a.metrics;

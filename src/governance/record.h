@@ -67,6 +67,9 @@ struct Approval {
   std::string justification;
   WallTime time{};
   std::string changeSha256;
+  // The capacity the policy counted the approver in: "approver" or "security-reviewer" (docs/risk-policy.md).
+  // Empty only in records written before roles were recorded; the policy reads that as "approver".
+  std::string role;
   friend bool operator==(const Approval&, const Approval&) = default;
 };
 
@@ -89,6 +92,11 @@ struct OperationData {
   std::optional<Status> status;  // after this record; absent for a diagnosis
   WallTime time{};               // when the step was recorded (UTC, whole seconds)
   Identity actor;                // who made the step (also the commit author)
+  // Who requested the operation (the actor of its recommendation record) and when, copied into every later
+  // record so the latest record alone can be judged (self-approval, the approval window). Empty for a
+  // diagnosis, and in records written before these keys existed.
+  Identity requestedBy;
+  std::optional<WallTime> requestedAt;
   Target target;
   model::Risk risk = model::Risk::Low;
   std::string action;  // model::ActionKind as text ("resource-increase"); may be empty

@@ -539,6 +539,8 @@ VerifyReport Journal::verify(const VerifyOptions& options) {
         altered = "target";
       else if (a.risk != p.risk)
         altered = "risk";
+      else if (p.requestedAt && (a.requestedAt != p.requestedAt || a.requestedBy != p.requestedBy))
+        altered = "requester";  // absent -> present is allowed: records older than the key lack it
       else if (a.summary != p.summary || a.rationale != p.rationale || a.action != p.action ||
                a.source != p.source)
         altered = "summary, rationale, action or source";

@@ -237,6 +237,37 @@ TEST(Journal, ApprovalsCanLeaveTheOperationProposedUntilThePolicyIsSatisfied) {
       "operation op-0001 is approved; an approval record needs it to be proposed; nothing was recorded");
 }
 
+TEST(Journal, CarriesTheRequesterAndRecordsEachApproversRole) {
+  TempDir dir;
+  Journal journal(optionsAt(dir / "phr"));
+  Proposal critical = memoryProposal();
+  critical.risk = model::Risk::Critical;
+  journal.propose(critical, alice());
+  const Record proposed = journal.show("op-0001").record;
+  EXPECT_EQ(proposed.aiops.requestedBy, alice());
+  EXPECT_EQ(proposed.aiops.requestedAt, proposed.aiops.time);
+  const std::string change = changeOf(journal, "op-0001");
+  Step review = approval(change, Status::Proposed);
+  review.role = "security-reviewer";
+  journal.record("op-0001", review, Identity{"carol", {"security"}});
+  journal.record("op-0001", approval(change), bob());  // no role given: "approver"
+  const Record r = journal.show("op-0001").record;
+  EXPECT_EQ(r.aiops.requestedBy, alice());
+  EXPECT_EQ(r.aiops.requestedAt, proposed.aiops.time);
+  ASSERT_EQ(r.aiops.approvals.size(), 2u);
+  EXPECT_EQ(r.aiops.approvals[0].role, "security-reviewer");
+  EXPECT_EQ(r.aiops.approvals[1].role, "approver");
+  journal.record("op-0001", simple(RecordKind::Applying), bob());
+  EXPECT_EQ(journal.show("op-0001").record.aiops.requestedBy, alice());
+  EXPECT_TRUE(journal.verify().ok());
+
+  journal.propose(memoryProposal(), alice());
+  Step odd = approval(changeOf(journal, "op-0002"));
+  odd.role = "boss";
+  EXPECT_EQ(refusal([&] { journal.record("op-0002", odd, bob()); }),
+            "'boss' is not an approver role (approver or security-reviewer); nothing was recorded");
+}
+
 TEST(Journal, RecordsDiagnosisRunsPerMonth) {
   TempDir dir;
   Journal journal(optionsAt(dir / "phr"));

@@ -29,6 +29,8 @@ Record sampleRecord() {
   a.status = Status::Approved;
   a.time = *parseTimestamp("2024-05-01T10:05:00Z");
   a.actor = Identity{"bob", {"system:authenticated"}};
+  a.requestedBy = Identity{"alice", {"system:authenticated", "sre"}};
+  a.requestedAt = *parseTimestamp("2024-05-01T10:00:00Z");
   a.target = Target{"apps/v1", "Deployment", "shop", "backend", "uid-1", 7};
   a.risk = model::Risk::Medium;
   a.action = "resource-increase";
@@ -43,8 +45,8 @@ Record sampleRecord() {
   a.beforeSha256 = canonicalSha256(*a.before);
   a.rollback =
       Change{ChangeType::Json, json::parse(R"([{"op":"replace","path":"/spec/replicas","value":1}])")};
-  a.approvals = {
-      Approval{Identity{"bob", {"architects"}}, Decision::Approve, "OOM x4", a.time, a.changeSha256}};
+  a.approvals = {Approval{Identity{"bob", {"architects"}}, Decision::Approve, "OOM x4", a.time,
+                          a.changeSha256, "approver"}};
   a.metrics = json::parse(R"({"restarts":4,"memoryBytes":268435456})");
   a.checkpoints = {};
   a.outcome = "";
@@ -85,6 +87,12 @@ aiops:
     user: bob
     groups:
       - "system:authenticated"
+  requestedBy:
+    user: alice
+    groups:
+      - "system:authenticated"
+      - sre
+  requestedAt: "2024-05-01T10:00:00Z"
   target:
     apiVersion: apps/v1
     kind: Deployment
@@ -137,6 +145,7 @@ aiops:
       justification: "OOM x4"
       time: "2024-05-01T10:05:00Z"
       changeSha256: CHANGE_SHA
+      role: approver
   metrics:
     restarts: 4
     memoryBytes: 268435456
@@ -275,30 +284,71 @@ TEST(Record, ParseErrorsNameTheFileAndLine) {
       parseError(replaced(good, "stage: misc\ndate: 2024-05-01", "date: 2024-05-01\nstage: misc")),
       file + ":4: date: found where 'stage' belongs (Spec-Kit Plus keys come in template order, then aiops)");
   EXPECT_EQ(parseError(replaced(good, "    generation: 7", "    generation: seven")),
-            file + ":36: aiops.target.generation: expected an integer");
+            file + ":42: aiops.target.generation: expected an integer");
   EXPECT_EQ(parseError(replaced(good, "  outcome: \"\"", "  outcome: \"\"\n  extra: 1")),
-            file + ":87: aiops: unknown key 'extra'");
+            file + ":94: aiops: unknown key 'extra'");
   EXPECT_EQ(parseError(replaced(good, "## Response snapshot", "## Answer")),
-            file + ":92: expected a '## Response snapshot' section after the prompt");
+            file + ":99: expected a '## Response snapshot' section after the prompt");
   EXPECT_EQ(parseError(replaced(good, "- 🧪 Tests: none", "- Tests: none")),
-            file + ":103: expected the Outcome bullet '- 🧪 Tests: '");
+            file + ":110: expected the Outcome bullet '- 🧪 Tests: '");
   EXPECT_EQ(parseError(replaced(good, "title: \"Approve", "title:   \"Approve")),
             file + ":3: invalid YAML: expected one space after ':'");
   EXPECT_EQ(parseError(replaced(good, "stage: misc", "stage: \"misc\"")),
             file + ":4: not in the exact form the journal writes (spacing, quoting or key order differ)");
   EXPECT_EQ(parseError(replaced(good, "    memoryBytes: 268435456", "    memoryBytes: [268435456")),
-            file + ":84: invalid YAML: a flow sequence must be a list of double-quoted strings");
+            file + ":91: invalid YAML: a flow sequence must be a list of double-quoted strings");
   EXPECT_EQ(parseError(replaced(good, "  risk: medium", "  risk: &anchor medium")),
             file +
-                ":37: invalid YAML: unsupported YAML syntax (the journal writes only plain and double-quoted "
+                ":43: invalid YAML: unsupported YAML syntax (the journal writes only plain and double-quoted "
                 "scalars)");
   EXPECT_EQ(parseError(replaced(good, "surface: agent\n", "surface: agent\n\n")),
             file + ":7: invalid YAML: an empty line inside the front matter");
-  EXPECT_EQ(parseError(good + "trailing\n"), file + ":114: unexpected text after the evaluation notes");
+  EXPECT_EQ(parseError(good + "trailing\n"), file + ":121: unexpected text after the evaluation notes");
   EXPECT_EQ(
       parseError(replaced(good, "    sha256: " + sampleRecord().aiops.beforeSha256,
                           "    sha256: " + std::string(64, '0'))),
-      file + ":53: aiops.before.sha256: does not match the SHA-256 of the before-state's canonical JSON");
+      file + ":59: aiops.before.sha256: does not match the SHA-256 of the before-state's canonical JSON");
+}
+
+TEST(Record, RecordsWithoutRequesterOrRoleStillParse) {
+  // Written before requestedBy, requestedAt and approvals[].role existed: still a record, read as such.
+  std::string legacy = expectedSample();
+  legacy =
+      replaced(legacy,
+               "  requestedBy:\n    user: alice\n    groups:\n      - \"system:authenticated\"\n      - sre\n"
+               "  requestedAt: \"2024-05-01T10:00:00Z\"\n",
+               "");
+  legacy = replaced(legacy, "      role: approver\n", "");
+  const Record parsed = parseRecord(legacy, "x.md");
+  EXPECT_EQ(parsed.aiops.requestedBy, Identity{});
+  EXPECT_FALSE(parsed.aiops.requestedAt);
+  ASSERT_EQ(parsed.aiops.approvals.size(), 1u);
+  EXPECT_EQ(parsed.aiops.approvals[0].role, "");
+  EXPECT_EQ(renderRecord(parsed), legacy);
+}
+
+TEST(Record, RequesterAndRoleAreChecked) {
+  Record r = sampleRecord();
+  r.aiops.approvals[0].role = "boss";
+  EXPECT_EQ(validateRecord(r), "aiops.approvals.role: 'boss' is not approver or security-reviewer");
+  r = sampleRecord();
+  r.aiops.requestedAt.reset();
+  EXPECT_EQ(validateRecord(r), "aiops.requestedBy: requestedBy and requestedAt are written together");
+  r = sampleRecord();
+  r.aiops.record = RecordKind::Recommendation;
+  r.aiops.status = Status::Proposed;
+  EXPECT_EQ(validateRecord(r), "aiops.requestedBy: a recommendation's requester is its actor, at its time");
+  r.aiops.requestedBy = r.aiops.actor;
+  r.aiops.requestedAt = r.aiops.time;
+  EXPECT_EQ(validateRecord(r), std::nullopt);
+  r = sampleRecord();
+  r.aiops.record = RecordKind::Diagnosis;
+  r.aiops.operationId.clear();
+  r.aiops.status.reset();
+  EXPECT_EQ(validateRecord(r), "aiops.requestedBy: a diagnosis has no requester");
+  const std::string file = "history/prompts/op-0001-x/0002-y.misc.prompt.md";
+  EXPECT_EQ(parseError(replaced(expectedSample(), "      role: approver", "      role: boss")),
+            file + ":88: aiops.approvals.role: 'boss' is not approver or security-reviewer");
 }
 
 TEST(Record, SlugsFollowSpecKitPlus) {
@@ -336,6 +386,9 @@ TEST(Record, JsonFormHasHeaderDataAndBody) {
   EXPECT_EQ(doc.at("header").at("links").at("spec"), nullptr);
   EXPECT_EQ(doc.at("aiops").at("status"), "approved");
   EXPECT_EQ(doc.at("aiops").at("approvals").at(0).at("user"), "bob");
+  EXPECT_EQ(doc.at("aiops").at("approvals").at(0).at("role"), "approver");
+  EXPECT_EQ(doc.at("aiops").at("requestedBy").at("user"), "alice");
+  EXPECT_EQ(doc.at("aiops").at("requestedAt"), "2024-05-01T10:00:00Z");
   EXPECT_EQ(doc.at("body").at("outcome").at("nextPrompts"), "kubectl aiops apply op-0001");
 }
 

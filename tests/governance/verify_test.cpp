@@ -357,6 +357,31 @@ TEST(Verify, NamesAForgedRecordThatSkipsTheLifecycle) {
             "operation op-0001 is proposed; an applied record needs it to be applying");
 }
 
+TEST(Verify, NamesAForgedStepThatChangesTheRequester) {
+  TempDir dir;
+  const fs::path repo = dir / "phr";
+  Journal journal(optionsAt(repo));
+  const Appended proposed = journal.propose(memoryProposal(), alice());
+  // A legal approval step, except that it names someone else as the requester: the way to make a
+  // self-approval look like a four-eyes one.
+  Record r = journal.show("op-0001").record;
+  r.header.id = "0002";
+  r.header.title = "Approved op-0001";
+  r.aiops.record = RecordKind::Approval;
+  r.aiops.status = Status::Approved;
+  r.aiops.requestedBy = Identity{"mallory", {"system:authenticated"}};
+  r.aiops.approvals.push_back(Approval{alice(), Decision::Approve, "fine", r.aiops.time, r.aiops.changeSha256,
+                                       "approver"});
+  r.aiops.prevRecordSha256 = proposed.sha256;
+  const std::string path = fmt::format("history/prompts/{}/{}", proposed.feature, recordFileName(r.header));
+  forgeCommit(repo, path, renderRecord(r), "op-0001", "approved");
+  const VerifyReport report = journal.verify();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.problem->kind, ProblemKind::IllegalLifecycle);
+  EXPECT_EQ(report.problem->path, path);
+  EXPECT_EQ(report.problem->message, "it changes the requester of op-0001, which no later step may alter");
+}
+
 TEST(Verify, NamesWorkingTreeFilesEditedDeletedOrAddedOutsideTheTool) {
   TempDir dir;
   const fs::path repo = dir / "phr";
