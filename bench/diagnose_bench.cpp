@@ -180,7 +180,7 @@ void failingPod(EvidenceBuilder& b, int way, const std::string& name, const std:
       b.setLogs(
           "bench", name, "wait-db", true,
           LogTail{true, "Server: 10.96.0.10\n** server can't find db.bench.svc.cluster.local: NXDOMAIN\n",
-                  false, ""});
+                  false, "", ""});
       break;
     }
     case 8:  // readiness 503
@@ -207,8 +207,8 @@ void failingPod(EvidenceBuilder& b, int way, const std::string& name, const std:
                      {"metadata", meta(name, rs, app)},
                      {"spec", spec},
                      {"status", status}});
-  if (!previousLog.empty()) b.setLogs("bench", name, "app", true, LogTail{true, previousLog, false, ""});
-  if (!currentLog.empty()) b.setLogs("bench", name, "app", false, LogTail{true, currentLog, false, ""});
+  if (!previousLog.empty()) b.setLogs("bench", name, "app", true, LogTail{true, previousLog, false, "", ""});
+  if (!currentLog.empty()) b.setLogs("bench", name, "app", false, LogTail{true, currentLog, false, "", ""});
 }
 
 void healthyPod(EvidenceBuilder& b, const std::string& name, const std::string& rs, const std::string& app) {

@@ -629,7 +629,7 @@ aiops::diagnose::Evidence evidenceOf(const Scenario& sc) {
   for (const Scenario::Log& log : sc.logs) {
     if (log.ns == kNamespace)
       b.setLogs(log.ns, log.pod, log.container, log.previous,
-                aiops::diagnose::LogTail{true, log.text, false, ""});
+                aiops::diagnose::LogTail{true, log.text, false, "", ""});
   }
   for (const char* resource :
        {"pods", "events", "configmaps", "secrets", "services", "endpoints", "replicasets", "deployments",

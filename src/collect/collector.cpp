@@ -22,6 +22,7 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "diagnose/evidence_builder.h"
 #include "kube/objects.h"
@@ -40,6 +41,7 @@ constexpr std::size_t kParallel = 8;  // as many kubectl children as KubectlTran
 constexpr std::int64_t kPageSize = 500;
 constexpr std::size_t kMaxNodeGets = 5;  // more distinct nodes than this: one list is cheaper
 constexpr int kMaxOwnerHops = 3;
+constexpr std::size_t kLogSamples = 2;  // pods whose logs are read per group of pods failing the same way
 
 namespace types {
 using kube::ResourceType;
@@ -246,8 +248,9 @@ class Batch {
       fetch.text = response.body;
       fetch.truncated = response.truncated;
       const auto limit = static_cast<std::size_t>(e.limitBytes);
+      // A server that honours limitBytes stops exactly there: a log of exactly that size was cut too.
       if (fetch.text.size() >= limit) {
-        fetch.truncated = fetch.truncated || fetch.text.size() > limit;
+        fetch.truncated = true;
         fetch.text.resize(limit);
       }
       return;
@@ -359,6 +362,8 @@ struct LogPick {
   std::string container;
   bool current = false;
   bool previous = false;
+  std::string failure;                  // how it fails: waiting reason, last termination reason, exit code
+  std::optional<WallTime> lastRestart;  // when its latest instance ended (or started), for sampling
 };
 
 std::vector<LogPick> logsToRead(const json::value& pod) {
@@ -369,10 +374,17 @@ std::vector<LogPick> logsToRead(const json::value& pod) {
                               s.state.reason != "ContainerCreating" && s.state.reason != "PodInitializing";
     const bool failedExit = s.state.terminated() && s.state.exitCode.value_or(0) != 0;
     if (s.restartCount == 0 && !waitingBadly && !failedExit) return;
-    LogPick pick{s.name};
+    LogPick pick;
+    pick.container = s.name;
     pick.previous = s.restartCount > 0 || s.lastState.terminated();
     pick.current = s.state.running() || s.state.terminated() ||
                    (s.state.waiting() && s.restartCount > 0 && !s.lastState.terminated());
+    const kube::ContainerState& ended = s.state.terminated() ? s.state : s.lastState;
+    pick.failure = fmt::format("{}|{}|{}", s.state.waiting() ? s.state.reason : "",
+                               ended.terminated() ? ended.reason : "",
+                               ended.terminated() ? std::to_string(ended.exitCode.value_or(0)) : "");
+    pick.lastRestart = ended.terminated() ? ended.finishedAt : std::nullopt;
+    if (!pick.lastRestart) pick.lastRestart = s.state.startedAt;
     if (pick.current || pick.previous) picks.push_back(std::move(pick));
   };
   for (const kube::ContainerStatus& s : view.initContainerStatuses())
@@ -390,6 +402,23 @@ bool oomKilled(const json::value& pod) {
     }
   }
   return false;
+}
+
+// A container that waits because its image cannot be pulled.
+bool pullFailing(const json::value& pod) {
+  kube::PodView view(pod);
+  for (const auto& statuses : {view.initContainerStatuses(), view.containerStatuses()}) {
+    for (const kube::ContainerStatus& s : statuses) {
+      if (s.state.waiting() && (s.state.reason == "ErrImagePull" || s.state.reason == "ImagePullBackOff"))
+        return true;
+    }
+  }
+  return false;
+}
+
+bool registryCredential(const json::value& secret) {
+  const std::string type = stringAt(&secret, {"type"});
+  return type == "kubernetes.io/dockerconfigjson" || type == "kubernetes.io/dockercfg";
 }
 
 bool unscheduled(const json::value& pod) {
@@ -540,6 +569,14 @@ class Collector {
 
  private:
   using Kind = Target::Kind;
+
+  struct LogFetch {
+    std::string namespace_;
+    std::string pod;
+    std::string container;
+    bool previous = false;
+    FetchPtr fetch;
+  };
 
   std::string scope() const { return all_ ? "all namespaces" : "namespace " + ns_; }
   std::string in(const std::string& namespace_) const {
@@ -753,6 +790,7 @@ class Collector {
     progress(fmt::format("reading {} of {} pod{}", what.empty() ? "details" : what, pods_.size(),
                          pods_.size() == 1 ? "" : "s"));
     batch_.run();
+    rereadCutLogs();
     takeOwners();
     takeAround();
   }
@@ -888,11 +926,17 @@ class Collector {
     return true;
   }
 
+  // ConfigMaps and Secrets the pods refer to; and, when an image pull fails, the namespace's registry
+  // credentials, which the pod may merely fail to reference.
   bool requestConfig() {
     for (const json::value& pod : pods_)
       addConfigNames(pod, configNames_);
+    if (wants(needs_, Need::RegistrySecrets)) {
+      registrySecrets_ =
+          std::any_of(pods_.begin(), pods_.end(), [](const json::value& pod) { return pullFailing(pod); });
+    }
     if (!configNames_.configMaps.empty()) configMapsFetch_ = batch_.list(types::configMaps, ns_, "ConfigMap");
-    if (!configNames_.secrets.empty()) {
+    if (!configNames_.secrets.empty() || registrySecrets_) {
       if (options_.readSecrets) {
         secretsFetch_ = batch_.list(types::secrets, ns_, "Secret");
       } else {
@@ -949,26 +993,89 @@ class Collector {
     return true;
   }
 
+  // Logs of failing containers, a bounded sample per group of pods that fail the same way: the same
+  // controller (for a Deployment, one ReplicaSet: one revision), container and failure (waiting reason,
+  // last termination reason, exit code). A hundred replicas crashing on one bug write the same log; the
+  // kLogSamples most recently restarted say it, and every read is one more request (with kubectl, one more
+  // child process). The other pods of the group share the first sample's log (see assemble).
   std::size_t requestLogs() {
+    struct Candidate {
+      const json::value* pod;
+      LogPick pick;
+    };
+    std::map<std::string, std::vector<Candidate>> groups;  // ordered, so requests are deterministic
     for (const json::value& pod : pods_) {
       kube::ObjectView view(pod);
-      for (const LogPick& pick : logsToRead(pod)) {
-        for (bool previous : {false, true}) {
-          if (previous ? !pick.previous : !pick.current) continue;
-          std::vector<std::pair<std::string, std::string>> query{
-              {"container", pick.container},
-              {"previous", previous ? "true" : ""},
-              {"tailLines", options_.logsTail > 0 ? std::to_string(options_.logsTail) : ""},
-              {"limitBytes", std::to_string(options_.logsBytes)},
-              {"sinceSeconds", options_.since ? std::to_string(options_.since->count()) : ""}};
-          std::string path =
-              kube::withQuery(kube::objectPath(types::pods, view.namespace_(), view.name(), "log"), query);
-          logFetches_.push_back(LogFetch{view.namespace_(), view.name(), pick.container, previous,
-                                         batch_.log(std::move(path), options_.logsBytes)});
+      const auto owner = controllerOf(pod);
+      const std::string scope = owner ? fmt::format("{}/{}/{}", view.namespace_(), owner->kind, owner->name)
+                                      : fmt::format("{}/Pod/{}", view.namespace_(), view.name());
+      for (LogPick& pick : logsToRead(pod)) {
+        std::string key = fmt::format("{}|{}|{}", scope, pick.container, pick.failure);
+        groups[std::move(key)].push_back(Candidate{&pod, std::move(pick)});
+      }
+    }
+    for (auto& [key, members] : groups) {
+      std::stable_sort(members.begin(), members.end(), [](const Candidate& a, const Candidate& b) {
+        if (a.pick.lastRestart != b.pick.lastRestart) return a.pick.lastRestart > b.pick.lastRestart;
+        return kube::ObjectView(*a.pod).name() < kube::ObjectView(*b.pod).name();
+      });
+      const std::string sample = kube::ObjectView(*members.front().pod).name();
+      for (std::size_t i = 0; i < members.size(); ++i) {
+        if (i >= kLogSamples) {
+          kube::ObjectView view(*members[i].pod);
+          logShares_.push_back(LogShare{view.namespace_(), view.name(), members[i].pick.container, sample});
+          continue;
         }
+        requestLogs(*members[i].pod, members[i].pick);
       }
     }
     return logFetches_.size();
+  }
+
+  void requestLogs(const json::value& pod, const LogPick& pick) {
+    kube::ObjectView view(pod);
+    for (bool previous : {false, true}) {
+      if (previous ? !pick.previous : !pick.current) continue;
+      LogFetch l{view.namespace_(), view.name(), pick.container, previous, nullptr};
+      l.fetch = batch_.log(logPath(l, options_.logsTail), options_.logsBytes);
+      logFetches_.push_back(std::move(l));
+    }
+  }
+
+  std::string logPath(const LogFetch& l, std::int64_t tailLines) const {
+    std::vector<std::pair<std::string, std::string>> query{
+        {"container", l.container},
+        {"previous", l.previous ? "true" : ""},
+        {"tailLines", tailLines > 0 ? std::to_string(tailLines) : ""},
+        {"limitBytes", std::to_string(options_.logsBytes)},
+        {"sinceSeconds", options_.since ? std::to_string(options_.since->count()) : ""}};
+    return kube::withQuery(kube::objectPath(types::pods, l.namespace_, l.pod, "log"), query);
+  }
+
+  // The API server applies tailLines first and limitBytes to what they select: a tail longer than the
+  // byte limit comes back as its beginning, without the last lines, where a failure is told. Such a log is
+  // read once more with as many lines as the limit holds (at the lines' average length, with a margin).
+  void rereadCutLogs() {
+    std::vector<std::pair<LogFetch*, FetchPtr>> rereads;
+    for (LogFetch& l : logFetches_) {
+      if (options_.logsTail <= 0 || !l.fetch->ok() || !l.fetch->truncated) continue;
+      const auto lines =
+          static_cast<std::int64_t>(std::count(l.fetch->text.begin(), l.fetch->text.end(), '\n'));
+      if (lines == 0) continue;
+      const std::int64_t average = static_cast<std::int64_t>(l.fetch->text.size()) / lines + 1;
+      const std::int64_t fits = std::max<std::int64_t>(1, options_.logsBytes * 9 / 10 / average);
+      if (fits >= options_.logsTail) continue;
+      rereads.emplace_back(&l, batch_.log(logPath(l, fits), options_.logsBytes));
+    }
+    if (rereads.empty()) return;
+    progress(fmt::format("reading the last lines of {} long log{}", rereads.size(),
+                         rereads.size() == 1 ? "" : "s"));
+    batch_.run();
+    for (auto& [l, fetch] : rereads) {
+      if (!fetch->ok()) continue;
+      fetch->truncated = true;  // still fewer lines than asked for
+      l->fetch = fetch;
+    }
   }
 
   void takeAround() {
@@ -1228,7 +1335,9 @@ class Collector {
       if (configNames_.configMaps.count(kube::ObjectView(cm).name()) > 0) builder.add(cm);
     }
     for (const json::value& secret : secrets_) {
-      if (configNames_.secrets.count(kube::ObjectView(secret).name()) > 0) builder.add(secret);
+      if (configNames_.secrets.count(kube::ObjectView(secret).name()) > 0 ||
+          (registrySecrets_ && registryCredential(secret)))
+        builder.add(secret);
     }
     std::set<std::pair<std::string, std::string>> services;
     for (const json::value& service : services_) {
@@ -1268,6 +1377,20 @@ class Collector {
 
     for (const auto& [resource, namespace_] : listed_)
       builder.markListed(resource, namespace_);
+    // The pods whose logs were not read get their group's sample, marked as such (after podText: the same
+    // text again names no new Service).
+    std::map<std::tuple<std::string, std::string, std::string>, std::vector<const LogResult*>> samples;
+    for (const LogResult& l : logs_)
+      samples[{l.namespace_, l.pod, l.container}].push_back(&l);
+    for (const LogShare& share : logShares_) {
+      auto it = samples.find({share.namespace_, share.sample, share.container});
+      if (it == samples.end()) continue;
+      for (const LogResult* l : it->second) {
+        diagnose::LogTail tail = l->tail;
+        tail.sharedFrom = share.sample;
+        builder.setLogs(share.namespace_, share.pod, share.container, l->previous, std::move(tail));
+      }
+    }
     for (LogResult& l : logs_)
       builder.setLogs(l.namespace_, l.pod, l.container, l.previous, std::move(l.tail));
     for (diagnose::Unreadable& u : unreadable_)
@@ -1284,12 +1407,11 @@ class Collector {
     bool speculative = false;  // implied by a name: a 404 is no news
     FetchPtr fetch;
   };
-  struct LogFetch {
+  struct LogShare {  // a container whose log was not read: the sample's stands for it
     std::string namespace_;
     std::string pod;
     std::string container;
-    bool previous = false;
-    FetchPtr fetch;
+    std::string sample;
   };
   struct LogResult {
     std::string namespace_;
@@ -1315,7 +1437,9 @@ class Collector {
   std::set<std::pair<std::string, std::string>> listed_;
   std::vector<diagnose::Unreadable> unreadable_;
   std::vector<LogResult> logs_;
+  std::vector<LogShare> logShares_;
   bool metricsAvailable_ = false;
+  bool registrySecrets_ = false;  // keep the namespace's registry credentials
   bool workloadsListed_ = false;
   bool nodesListed_ = false;
 

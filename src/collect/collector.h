@@ -15,7 +15,10 @@
 //      ResourceQuotas and ServiceAccounts when a FailedCreate event names them, pod and node metrics when a
 //      container was OOMKilled, and the current and previous log tails of failing containers (restarted,
 //      waiting for a reason other than ContainerCreating/PodInitializing, or terminated non-zero), bounded
-//      by lines and bytes;
+//      by lines and bytes, for at most two pods (the most recently restarted) of each group failing the same
+//      way (same controller, container, waiting reason, termination reason and exit code): the others share
+//      their log (LogTail::sharedFrom). The namespace's registry credentials when an image pull fails;
+//   2b. only when a log tail came back cut at the byte limit: that tail again, with the lines that fit;
 //   3. only when needed: an owner whose name could not be inferred, and the events of unhealthy nodes.
 // A workload target takes one round more (the workload first, then its pods by its selector).
 // Events are listed per namespace and kept for the objects of interest only (the pods, their owners, their

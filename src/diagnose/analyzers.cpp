@@ -344,10 +344,14 @@ model::EvidenceItem eventEvidence(const std::string& object, const EventRecord& 
                                     event.firstSeen, event.lastSeen);
 }
 
+std::string logSource(const PodEvidence& pod, const LogTail& tail) {
+  return tail.sharedFrom.empty() ? podLabel(pod) : fmt::format("Pod {}/{}", pod.namespace_, tail.sharedFrom);
+}
+
 model::EvidenceItem logEvidence(const PodEvidence& pod, const ContainerEvidence& c, bool previous,
                                 const LogMatch& match) {
-  return model::EvidenceItem::log(podLabel(pod), c.name, previous, match.line, match.text,
-                                  std::string(match.signature->id));
+  return model::EvidenceItem::log(logSource(pod, previous ? c.previousLog : c.currentLog), c.name, previous,
+                                  match.line, match.text, std::string(match.signature->id));
 }
 
 void addTerminationEvidence(const PodEvidence& pod, const ContainerEvidence& c, const ContainerState& ended,
@@ -379,11 +383,47 @@ bool usePreviousLog(const ContainerEvidence& c) {
   return false;
 }
 
+namespace {
+
+// A log line an analyzer already cited (the listening port a probe finding quotes may also match a
+// signature): each line once.
+bool cited(const std::vector<model::EvidenceItem>& evidence, const model::EvidenceItem& item) {
+  return std::any_of(evidence.begin(), evidence.end(), [&](const model::EvidenceItem& e) {
+    return e.kind == model::EvidenceItem::Kind::Log && e.object == item.object &&
+           e.container == item.container && e.previous == item.previous && e.line == item.line;
+  });
+}
+
+// Whether a line reports an error by its level or a crash ("ERROR ...", "level=fatal", "panic: ...").
+bool errorLine(std::string_view line) {
+  for (std::string_view marker :
+       {"ERROR", "FATAL", "CRITICAL", "SEVERE", "panic:", "Error:", "error:", "level=error", "level=fatal",
+        "\"level\":\"error\"", "\"level\":\"fatal\""}) {
+    if (line.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void addLogEvidence(const Context& ctx, const PodEvidence& pod, const ContainerEvidence& c,
                     std::vector<model::EvidenceItem>& evidence, std::size_t max) {
   bool previous = usePreviousLog(c);
   const LogTail& tail = previous ? c.previousLog : c.currentLog;
   if (!tail.fetched) return;
+  if (!tail.sharedFrom.empty()) {
+    evidence.push_back(model::EvidenceItem::field(
+        podLabel(pod), fmt::format("log of container {}", c.name),
+        fmt::format("not read: pod {} fails the same way, and its log stands for this one",
+                    tail.sharedFrom)));
+  }
+  if (tail.truncated) {
+    // The tail reached the byte limit: what is cited is all there is of a longer log.
+    const auto lines = std::count(tail.text.begin(), tail.text.end(), '\n');
+    evidence.push_back(model::EvidenceItem::field(
+        logSource(pod, tail), fmt::format("log of container {}{}", c.name, previous ? " (previous)" : ""),
+        fmt::format("truncated at the byte limit; {} read", plural(lines, "line"))));
+  }
   const LogScan& scan = ctx.scan(pod, c, previous);
   if (const LogMatch* best = scan.best()) {
     std::vector<const LogMatch*> lines;
@@ -391,15 +431,20 @@ void addLogEvidence(const Context& ctx, const PodEvidence& pod, const ContainerE
       if (m.signature == best->signature) lines.push_back(&m);
     }
     std::size_t from = lines.size() > max ? lines.size() - max : 0;
-    for (std::size_t i = from; i < lines.size(); ++i)
-      evidence.push_back(logEvidence(pod, c, previous, *lines[i]));
+    for (std::size_t i = from; i < lines.size(); ++i) {
+      model::EvidenceItem item = logEvidence(pod, c, previous, *lines[i]);
+      if (!cited(evidence, item)) evidence.push_back(std::move(item));
+    }
     return;
   }
-  // No signature: the last line the container wrote is still the best clue.
+  // No signature: the last line that reports an error, else the last line the container wrote, is the best
+  // clue (after an ERROR line a program often still logs its shutdown).
   std::string_view text = tail.text;
   std::int64_t number = 0;
   std::int64_t lastNumber = 0;
   std::string_view lastLine;
+  std::int64_t errorNumber = 0;
+  std::string_view lastError;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
@@ -409,12 +454,21 @@ void addLogEvidence(const Context& ctx, const PodEvidence& pod, const ContainerE
     if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
       lastNumber = number;
       lastLine = line;
+      if (errorLine(line)) {
+        errorNumber = number;
+        lastError = line;
+      }
     }
     start = end + 1;
   }
+  if (errorNumber > 0) {
+    lastNumber = errorNumber;
+    lastLine = lastError;
+  }
   if (lastNumber > 0) {
-    evidence.push_back(
-        model::EvidenceItem::log(podLabel(pod), c.name, previous, lastNumber, sanitizeLine(lastLine)));
+    model::EvidenceItem item =
+        model::EvidenceItem::log(logSource(pod, tail), c.name, previous, lastNumber, sanitizeLine(lastLine));
+    if (!cited(evidence, item)) evidence.push_back(std::move(item));
   }
 }
 

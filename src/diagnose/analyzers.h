@@ -140,6 +140,8 @@ model::Patch containerPatch(const TemplateTarget& target, const ContainerEvidenc
 // A strategic merge patch setting `fields` on the pod spec of the template.
 model::Patch podSpecPatch(const TemplateTarget& target, boost::json::object fields);
 
+// The pod a log was read from: the pod itself, or the one whose log stands for it (LogTail::sharedFrom).
+std::string logSource(const PodEvidence& pod, const LogTail& tail);
 model::EvidenceItem eventEvidence(const std::string& object, const EventRecord& event);
 model::EvidenceItem logEvidence(const PodEvidence& pod, const ContainerEvidence& c, bool previous,
                                 const LogMatch& match);

@@ -677,10 +677,12 @@ std::vector<Rule> buildCatalogue() {
        Severity::Error,
        21,
        "Pod {pod} cannot be scheduled: {count} of {total} nodes have taint {taint} that the pod does not "
-       "tolerate.",
+       "tolerate{note}.",
        {"Nodes carry a NoSchedule or NoExecute taint and the pod has no matching toleration.",
         {"nodes dedicated to other workloads", "a node left tainted after maintenance",
-         "control-plane nodes in a small cluster"},
+         "control-plane nodes in a small cluster",
+         "a node condition (not-ready, unreachable, pressure): the node lifecycle controller's taint "
+         "follows it, and the node's finding is the cause"},
         {"kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints",
          "kubectl -n <namespace> get pod <pod> -o jsonpath='{.spec.tolerations}'"},
         {"If the pod belongs on those nodes, add a toleration (the recommendation carries the patch).",
@@ -1049,11 +1051,13 @@ std::vector<Rule> buildCatalogue() {
        "probes",
        Severity::Error,
        48,
-       "Container {container} is killed by its liveness probe before it finishes starting: the probe allows "
-       "{budget} after each start{detail}, and there is no startup probe.",
+       "Container {container} is killed by its liveness probe before it finishes starting: the probe checks "
+       "first {first}, then every {period}, and the {threshold} failure in a row kills it, {budget} after "
+       "the start{detail}, and there is no startup probe.",
        {"The liveness probe starts checking before the application is ready, so the kubelet kills every "
         "instance during start-up and the container never gets to serve.",
-        {"a start-up slower than initialDelaySeconds + periodSeconds × failureThreshold",
+        {"a start-up slower than initialDelaySeconds + periodSeconds × (failureThreshold - 1), plus up to "
+         "one period until the prober's first tick",
          "cold caches, "
          "migrations or JIT warm-up at start"},
         {"kubectl -n <namespace> get events --field-selector involvedObject.name=<pod>,reason=Killing",
@@ -1272,11 +1276,10 @@ std::vector<Rule> buildCatalogue() {
        "services",
        Severity::Error,
        80,
-       "Service {service} has {ready} ready and {notReady} not-ready endpoints: its pods {pods} do not pass "
-       "their "
-       "readiness checks.",
+       "Service {service} has {ready} ready and {notReady} not-ready endpoints: {why}.",
        {"The selector matches pods, but they are not Ready, so the Service has no address to route to.",
-        {"the pods crash or fail readiness probes (see the related findings)"},
+        {"the pods crash or fail readiness probes (see the related findings)",
+         "the pods are not scheduled, so they have no address at all (see the related findings)"},
         {"kubectl -n <namespace> get endpoints <service> -o yaml",
          "kubectl -n <namespace> get pods -l <selector>"},
         {"Fix the pods' problem; the endpoints follow readiness automatically."},

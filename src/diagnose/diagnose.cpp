@@ -64,7 +64,7 @@ const std::vector<Entry>& registry() {
        analyzeInitContainers},
       {{"image-pull",
         "images that cannot be pulled: not found, unauthorized, unreachable, rate limited, invalid",
-        Need::Pods | Need::Events | Need::Workloads | Need::Config,
+        Need::Pods | Need::Events | Need::Workloads | Need::Config | Need::RegistrySecrets,
         {"AIOPS-D200", "AIOPS-D201", "AIOPS-D202", "AIOPS-D203", "AIOPS-D204", "AIOPS-D205", "AIOPS-D206"}},
        analyzeImagePull},
       {{"config-errors",

@@ -61,6 +61,7 @@ enum class Need : unsigned {
   ServiceAccounts = 1U << 8,
   Quotas = 1U << 9,
   Metrics = 1U << 10,
+  RegistrySecrets = 1U << 11,  // the namespace's registry credentials, when an image pull fails
 };
 
 struct AnalyzerInfo {

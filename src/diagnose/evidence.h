@@ -102,6 +102,9 @@ struct LogTail {
   std::string text;        // raw bytes as read: may be binary or invalid UTF-8
   bool truncated = false;  // cut at the byte limit
   std::string error;       // why it could not be read ("previous terminated container not found")
+  // Not read: the pod named here fails the same way (same controller, container and failure), and its
+  // log stands for this one. The collector reads a sample of each such group only.
+  std::string sharedFrom;
 };
 
 struct ContainerEvidence {
@@ -144,6 +147,16 @@ struct Toleration {
   std::optional<std::int64_t> tolerationSeconds;
 };
 
+// One requirement of a node selector term (required node affinity): In, NotIn, Exists, DoesNotExist, Gt,
+// Lt on a node label (matchExpressions) or field (matchFields: metadata.name).
+struct NodeSelectorRequirement {
+  std::string key;
+  std::string op;
+  std::vector<std::string> values;
+  bool field = false;  // matchFields
+};
+using NodeSelectorTerm = std::vector<NodeSelectorRequirement>;  // requirements ANDed
+
 struct VolumeRef {
   std::string name;
   std::string source;  // configMap, secret, persistentVolumeClaim, emptyDir, hostPath, projected, ...
@@ -172,6 +185,8 @@ struct PodEvidence {
   std::string serviceAccount;
   std::map<std::string, std::string> nodeSelector;
   bool hasNodeAffinity = false;
+  // requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: terms ORed; empty when none.
+  std::vector<NodeSelectorTerm> requiredNodeAffinity;
   std::vector<Toleration> tolerations;
   std::vector<std::string> imagePullSecrets;
   std::optional<bool> runAsNonRoot;  // pod-level securityContext
@@ -199,6 +214,8 @@ struct WorkloadEvidence {
   std::vector<ContainerEvidence> templateContainers;  // spec only
   std::vector<ContainerEvidence> templateInitContainers;
   std::string templateServiceAccount;
+  bool hasTemplate = false;                     // the pod template was read (templateTolerations are known)
+  std::vector<Toleration> templateTolerations;  // as written, without what admission adds to pods
 
   std::int64_t desired = 0;  // spec.replicas (default 1); DaemonSet: desiredNumberScheduled
   std::int64_t current = 0;  // status.replicas

@@ -153,6 +153,33 @@ std::optional<OwnerLink> controllerOf(const kube::ObjectView& view) {
   return OwnerLink{owner->apiVersion, owner->kind, owner->name, false};
 }
 
+std::vector<NodeSelectorTerm> readRequiredNodeAffinity(const json::value* podSpec) {
+  std::vector<NodeSelectorTerm> terms;
+  const json::array* items = arrayAt(
+      podSpec,
+      {"affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"});
+  if (items == nullptr) return terms;
+  for (const json::value& t : *items) {
+    NodeSelectorTerm term;
+    for (std::string_view list : {"matchExpressions", "matchFields"}) {
+      const json::array* requirements = arrayAt(&t, {list});
+      if (requirements == nullptr) continue;
+      for (const json::value& r : *requirements) {
+        NodeSelectorRequirement req{
+            stringAt(&r, {"key"}), stringAt(&r, {"operator"}), {}, list == "matchFields"};
+        if (const json::array* values = arrayAt(&r, {"values"})) {
+          for (const json::value& v : *values) {
+            if (v.is_string()) req.values.emplace_back(v.get_string());
+          }
+        }
+        term.push_back(std::move(req));
+      }
+    }
+    terms.push_back(std::move(term));
+  }
+  return terms;
+}
+
 std::vector<Toleration> readTolerations(const json::value* podSpec) {
   std::vector<Toleration> out;
   if (const json::array* items = arrayAt(podSpec, {"tolerations"})) {
@@ -361,6 +388,7 @@ void EvidenceBuilder::addPod(const json::value& object) {
   p.serviceAccount = stringAt(spec, {"serviceAccountName"});
   p.nodeSelector = stringMapAt(spec, {"nodeSelector"});
   p.hasNodeAffinity = lookup(spec, {"affinity", "nodeAffinity"}) != nullptr;
+  p.requiredNodeAffinity = readRequiredNodeAffinity(spec);
   p.tolerations = readTolerations(spec);
   if (const json::array* secrets = arrayAt(spec, {"imagePullSecrets"})) {
     for (const json::value& s : *secrets)
@@ -447,6 +475,8 @@ void EvidenceBuilder::addWorkload(const std::string& kind, const json::value& ob
   w.templateContainers = readContainerSpecs(podSpec, "containers", false);
   w.templateInitContainers = readContainerSpecs(podSpec, "initContainers", true);
   w.templateServiceAccount = stringAt(podSpec, {"serviceAccountName"});
+  w.hasTemplate = podSpec != nullptr;
+  w.templateTolerations = readTolerations(podSpec);
 
   const json::value* status = lookup(&object, {"status"});
   if (kind == "DaemonSet") {

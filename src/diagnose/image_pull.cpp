@@ -71,15 +71,23 @@ std::optional<model::Recommendation> previousImage(const Context& ctx, const Pod
   return rollback;
 }
 
-std::optional<model::Recommendation> pullSecret(const Context& ctx, const PodEvidence& pod) {
+// Registry credentials (dockerconfigjson, dockercfg) in the pod's namespace that it does not reference.
+std::vector<std::string> unreferencedPullSecrets(const Context& ctx, const PodEvidence& pod) {
   std::vector<std::string> candidates;
   for (const ConfigObjectEvidence& s : ctx.evidence.secrets) {
-    if (s.namespace_ != pod.namespace_ || s.type != "kubernetes.io/dockerconfigjson") continue;
+    if (s.namespace_ != pod.namespace_ ||
+        (s.type != "kubernetes.io/dockerconfigjson" && s.type != "kubernetes.io/dockercfg"))
+      continue;
     if (std::find(pod.imagePullSecrets.begin(), pod.imagePullSecrets.end(), s.name) !=
         pod.imagePullSecrets.end())
       continue;
     candidates.push_back(s.name);
   }
+  return candidates;
+}
+
+std::optional<model::Recommendation> pullSecret(const Context& ctx, const PodEvidence& pod) {
+  const std::vector<std::string> candidates = unreferencedPullSecrets(ctx, pod);
   auto target = templateTarget(pod);
   if (candidates.size() != 1 || !target) return std::nullopt;
   model::Recommendation r;
@@ -187,6 +195,14 @@ void analyzeContainer(const Context& ctx, const PodEvidence& pod, const Containe
     d.params["secrets"] = pod.imagePullSecrets.empty()
                               ? "; the pod has no imagePullSecrets"
                               : fmt::format("; imagePullSecrets: {}", joinNames(pod.imagePullSecrets));
+    if (d.ruleId == "AIOPS-D201") {
+      const std::vector<std::string> unused = unreferencedPullSecrets(ctx, pod);
+      if (!unused.empty()) {
+        d.params["secrets"] +=
+            fmt::format(", while registry Secret{} {} in the namespace {} not referenced",
+                        unused.size() == 1 ? "" : "s", joinNames(unused), unused.size() == 1 ? "is" : "are");
+      }
+    }
     for (const EventRecord* e : events)
       d.evidence.push_back(eventEvidence(label, *e));
     for (const EventRecord* e : ctx.podEvents(pod)) {

@@ -4,8 +4,10 @@
 //
 // Wrong port versus slow start: when the application says in its log which port it listens on, or the
 // probe's port is not one the container declares, the port is wrong. When the port is right and every
-// instance is killed about when the liveness budget (initialDelaySeconds + periodSeconds ×
-// failureThreshold) runs out, the container starts too slowly for its probe and needs a startup probe.
+// instance is killed about when the liveness probe's budget runs out (the first check at the prober's first
+// tick at least initialDelaySeconds after the start, then one every periodSeconds, the failureThreshold-th
+// failure in a row kills: initialDelaySeconds + periodSeconds × (failureThreshold - 1) after the start, plus
+// up to one period), the container starts too slowly for its probe and needs a startup probe.
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -57,6 +59,18 @@ std::optional<std::int64_t> resolvePort(const ContainerEvidence& c, const std::s
     if (p.name == port) return p.containerPort;
   }
   return std::nullopt;
+}
+
+// "1st", "2nd", "3rd", "11th".
+std::string ordinal(std::int64_t n) {
+  const std::int64_t tens = n % 100;
+  const std::int64_t ones = n % 10;
+  const char* suffix = tens >= 11 && tens <= 13 ? "th"
+                       : ones == 1              ? "st"
+                       : ones == 2              ? "nd"
+                       : ones == 3              ? "rd"
+                                                : "th";
+  return fmt::format("{}{}", n, suffix);
 }
 
 json::object handlerJson(const ProbeSpec& p) {
@@ -210,7 +224,8 @@ void analyzeContainer(const Context& ctx, const PodEvidence& pod, const Containe
         rightPort = listen->port;
         d.params["detail"] =
             fmt::format(": the application listens on port {} (log line {})", listen->port, listen->line);
-        d.evidence.push_back(model::EvidenceItem::log(label, c.name, previous, listen->line, listen->text));
+        d.evidence.push_back(
+            model::EvidenceItem::log(logSource(pod, tail), c.name, previous, listen->line, listen->text));
       } else if (declaredElsewhere && !listen) {
         d.params["detail"] =
             fmt::format(": port {} is not one of the container's ports ({})", *port, joinNames([&] {
@@ -221,7 +236,13 @@ void analyzeContainer(const Context& ctx, const PodEvidence& pod, const Containe
                         }()));
         if (declared.size() == 1) rightPort = declared.front();
       }
-      std::int64_t budget = spec.initialDelaySeconds + spec.periodSeconds * spec.failureThreshold;
+      // The kubelet's prober ticks every periodSeconds from when it starts watching the container, and
+      // skips ticks until initialDelaySeconds have passed since the container started: the first check
+      // comes between initialDelaySeconds and one period later. The failureThreshold-th failure in a row
+      // kills, periodSeconds × (failureThreshold - 1) after the first.
+      const std::int64_t earliest = spec.initialDelaySeconds +
+                                    spec.periodSeconds * std::max<std::int64_t>(0, spec.failureThreshold - 1);
+      const std::int64_t budget = earliest + spec.periodSeconds;
       std::optional<std::chrono::seconds> lived;
       if (c.lastState.terminated() && c.lastState.startedAt && c.lastState.finishedAt)
         lived = std::chrono::duration_cast<std::chrono::seconds>(*c.lastState.finishedAt -
@@ -246,7 +267,14 @@ void analyzeContainer(const Context& ctx, const PodEvidence& pod, const Containe
       } else if (slowStart) {
         d.ruleId = "AIOPS-D602";
         d.confidence = 80;
-        d.params["budget"] = humanDuration(std::chrono::seconds(budget));
+        d.params["first"] = spec.initialDelaySeconds > 0
+                                ? fmt::format("at the prober's first tick at least {} after each start",
+                                              humanDuration(std::chrono::seconds(spec.initialDelaySeconds)))
+                                : "at the prober's first tick after each start";
+        d.params["period"] = humanDuration(std::chrono::seconds(spec.periodSeconds));
+        d.params["threshold"] = ordinal(spec.failureThreshold);
+        d.params["budget"] = fmt::format("{} to {}", humanDuration(std::chrono::seconds(earliest)),
+                                         humanDuration(std::chrono::seconds(budget)));
         d.params["detail"] =
             fmt::format("; each instance was killed {} after it started", humanDuration(*lived));
         model::Recommendation r = probeAdvice(
@@ -254,10 +282,10 @@ void analyzeContainer(const Context& ctx, const PodEvidence& pod, const Containe
             fmt::format("give container {} a startup probe with 5 minutes to start (periodSeconds 10, "
                         "failureThreshold 30)",
                         c.name),
-            fmt::format(
-                "The liveness probe allows {} and the container is killed before it listens; a startup probe "
-                "holds the liveness probe back until the first success.",
-                humanDuration(std::chrono::seconds(budget))),
+            fmt::format("The liveness probe kills an instance that does not answer {} after it starts, "
+                        "before it listens; a startup probe holds the liveness probe back until the first "
+                        "success.",
+                        d.params["budget"]),
             d.ruleId);
         json::object startup = handlerJson(spec);
         startup["periodSeconds"] = 10;

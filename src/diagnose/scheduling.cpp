@@ -133,37 +133,170 @@ void insufficient(const Context& ctx, const PodEvidence& pod, const std::string&
   }
 }
 
+bool requirementMatches(const NodeSelectorRequirement& r, const NodeEvidence& n) {
+  std::optional<std::string> value;
+  if (r.field) {
+    if (r.key == "metadata.name") value = n.name;
+  } else if (auto it = n.labels.find(r.key); it != n.labels.end()) {
+    value = it->second;
+  }
+  const bool listed = value && std::find(r.values.begin(), r.values.end(), *value) != r.values.end();
+  if (r.op == "In") return listed;
+  if (r.op == "NotIn") return !listed;
+  if (r.op == "Exists") return value.has_value();
+  if (r.op == "DoesNotExist") return !value.has_value();
+  if ((r.op == "Gt" || r.op == "Lt") && value && r.values.size() == 1) {
+    char* end = nullptr;
+    const long long have = std::strtoll(value->c_str(), &end, 10);
+    if (end == value->c_str() || *end != '\0') return false;
+    const long long bound = std::strtoll(r.values.front().c_str(), &end, 10);
+    if (end == r.values.front().c_str() || *end != '\0') return false;
+    return r.op == "Gt" ? have > bound : have < bound;
+  }
+  return false;
+}
+
+// Whether the pod restricts its nodes by nodeSelector or required node affinity.
+bool constrained(const PodEvidence& pod) {
+  return !pod.nodeSelector.empty() || !pod.requiredNodeAffinity.empty();
+}
+
+// Whether the pod's nodeSelector and required node affinity admit node `n`, taints aside. The affinity's
+// terms are ORed, the requirements of a term ANDed, and an empty term matches no node.
+bool placementAdmits(const PodEvidence& pod, const NodeEvidence& n) {
+  for (const auto& [key, value] : pod.nodeSelector) {
+    auto it = n.labels.find(key);
+    if (it == n.labels.end() || it->second != value) return false;
+  }
+  if (pod.requiredNodeAffinity.empty()) return true;
+  return std::any_of(
+      pod.requiredNodeAffinity.begin(), pod.requiredNodeAffinity.end(), [&](const NodeSelectorTerm& term) {
+        return !term.empty() &&
+               std::all_of(term.begin(), term.end(), [&](const auto& r) { return requirementMatches(r, n); });
+      });
+}
+
+struct TaintName {
+  std::string text;  // "{key: value}", as the scheduler writes it
+  std::string key;
+  std::string value;
+};
+
+TaintName taintOf(const std::string& reason) {
+  auto open = reason.find('{');
+  auto close = reason.rfind('}');
+  TaintName t;
+  t.text = open != std::string::npos && close != std::string::npos && close > open
+               ? reason.substr(open, close - open + 1)
+               : reason;
+  std::string inner = t.text.size() >= 2 ? t.text.substr(1, t.text.size() - 2) : t.text;
+  t.key = inner.substr(0, inner.find(':'));
+  t.value = inner.find(": ") != std::string::npos ? inner.substr(inner.find(": ") + 2) : "";
+  return t;
+}
+
+std::vector<const NodeEvidence*> nodesWithTaint(const Context& ctx, const TaintName& taint) {
+  std::vector<const NodeEvidence*> nodes;
+  for (const NodeEvidence& n : ctx.evidence.nodes) {
+    if (std::any_of(n.taints.begin(), n.taints.end(),
+                    [&](const kube::Taint& t) { return t.key == taint.key && t.value == taint.value; }))
+      nodes.push_back(&n);
+  }
+  return nodes;
+}
+
+bool isTaintItem(const std::string& reason) {
+  return contains(reason, "untolerated taint") ||
+         (contains(reason, "taint") && contains(reason, "didn't tolerate"));
+}
+
+bool isPlacementItem(const std::string& reason) {
+  return contains(reason, "node affinity") || contains(reason, "node selector");
+}
+
+// A taint on nodes that the pod's selector or affinity excludes anyway explains nothing: tolerating it would
+// not place the pod there. The scheduler names one reason per node, its first failing filter, and
+// TaintToleration runs before NodeAffinity; so such nodes are counted where they belong, as not matching
+// the selector. Only when every node the scheduler counted for the taint is known and excluded.
+void moveExcludedTaints(const Context& ctx, const PodEvidence& pod, FitMessage& fit) {
+  if (!constrained(pod)) return;
+  std::int64_t moved = 0;
+  std::vector<Item> kept;
+  for (const Item& item : fit.items) {
+    if (isTaintItem(item.reason)) {
+      const std::vector<const NodeEvidence*> tainted = nodesWithTaint(ctx, taintOf(item.reason));
+      const bool excluded = !tainted.empty() && static_cast<std::int64_t>(tainted.size()) >= item.count &&
+                            std::none_of(tainted.begin(), tainted.end(),
+                                         [&](const NodeEvidence* n) { return placementAdmits(pod, *n); });
+      if (excluded) {
+        moved += item.count;
+        continue;
+      }
+    }
+    kept.push_back(item);
+  }
+  if (moved == 0) return;
+  auto placement =
+      std::find_if(kept.begin(), kept.end(), [](const Item& i) { return isPlacementItem(i.reason); });
+  if (placement != kept.end()) {
+    placement->count += moved;
+  } else {
+    kept.push_back(Item{moved, "node(s) didn't match Pod's node affinity/selector"});
+  }
+  fit.items = std::move(kept);
+}
+
+// What a pod's template says about tolerations: the workload's own list when it was read; otherwise the
+// pod's without those admission adds to every pod (DefaultTolerationSeconds: not-ready and unreachable,
+// NoExecute for 300 s), which the template must not gain.
+std::vector<Toleration> templateTolerations(const Context& ctx, const PodEvidence& pod,
+                                            const TemplateTarget& target) {
+  if (const WorkloadEvidence* w = ctx.workload(target.ref.kind, pod.namespace_, target.ref.name);
+      w != nullptr && w->hasTemplate)
+    return w->templateTolerations;
+  std::vector<Toleration> out;
+  for (const Toleration& t : pod.tolerations) {
+    const bool admitted =
+        (t.key == "node.kubernetes.io/not-ready" || t.key == "node.kubernetes.io/unreachable") &&
+        t.op == "Exists" && t.effect == "NoExecute" && t.tolerationSeconds == 300;
+    if (!admitted) out.push_back(t);
+  }
+  return out;
+}
+
 bool isControlPlaneTaint(const std::string& reason) {
   return contains(reason, "{node-role.kubernetes.io/control-plane:") ||
          contains(reason, "{node-role.kubernetes.io/master:");
 }
 
 void taint(const Context& ctx, const PodEvidence& pod, const std::string& reason, Detection& d) {
-  auto open = reason.find('{');
-  auto close = reason.rfind('}');
-  std::string taint = open != std::string::npos && close != std::string::npos
-                          ? reason.substr(open, close - open + 1)
-                          : reason;
+  const TaintName name = taintOf(reason);
+  const std::string& taint = name.text;
+  const std::string& key = name.key;
+  const std::string& value = name.value;
   d.params["taint"] = taint;
-  std::string inner = taint.size() >= 2 ? taint.substr(1, taint.size() - 2) : taint;
-  std::string key = inner.substr(0, inner.find(':'));
-  std::string value = inner.find(": ") != std::string::npos ? inner.substr(inner.find(": ") + 2) : "";
+  d.params["note"] = "";
   bool controlPlane = isControlPlaneTaint(reason);
   // A taint usually reserves nodes on purpose, so it explains less than a full or mismatched node; unless
   // the tainted node is the one the pod's node selector asks for, when the missing toleration is the cause.
   d.rankAdjust = controlPlane ? 10 : 5;
   std::string effect;
-  for (const NodeEvidence& n : ctx.evidence.nodes) {
-    for (const kube::Taint& t : n.taints) {
-      if (t.key != key || t.value != value) continue;
-      effect = t.effect;
-      bool wanted = !pod.nodeSelector.empty() &&
-                    std::all_of(pod.nodeSelector.begin(), pod.nodeSelector.end(), [&](const auto& kv) {
-                      auto it = n.labels.find(kv.first);
-                      return it != n.labels.end() && it->second == kv.second;
-                    });
-      if (wanted) d.rankAdjust = -2;
+  std::vector<std::string> tainted;
+  for (const NodeEvidence* n : nodesWithTaint(ctx, name)) {
+    tainted.push_back(n->name);
+    for (const kube::Taint& t : n->taints) {
+      if (t.key == key && t.value == value) effect = t.effect;
     }
+    if (constrained(pod) && placementAdmits(pod, *n)) d.rankAdjust = -2;
+    // A taint the node lifecycle controller sets from a node's condition is that node's problem: the
+    // finding about the node (NotReady, pressure) is the cause, this one its consequence.
+    if (startsWith(key, "node.kubernetes.io/")) d.dependsOn.push_back(ObjectKey{"Node", "", n->name});
+  }
+  if (!tainted.empty() &&
+      (key == "node.kubernetes.io/not-ready" || key == "node.kubernetes.io/unreachable")) {
+    d.params["note"] = fmt::format(" (the node lifecycle controller sets it on {} node{} {})",
+                                   key == "node.kubernetes.io/not-ready" ? "NotReady" : "unreachable",
+                                   tainted.size() == 1 ? "" : "s", joinNames(tainted));
   }
   auto target = templateTarget(pod);
   if (controlPlane || startsWith(key, "node.kubernetes.io/") || !target) {
@@ -175,7 +308,7 @@ void taint(const Context& ctx, const PodEvidence& pod, const std::string& reason
   }
   json::array tolerations;
   json::array previous;
-  for (const Toleration& t : pod.tolerations) {
+  for (const Toleration& t : templateTolerations(ctx, pod, *target)) {
     json::object o;
     if (!t.key.empty()) o["key"] = t.key;
     if (!t.op.empty()) o["operator"] = t.op;
@@ -240,6 +373,7 @@ void analyzePending(const Context& ctx, const PodEvidence& pod, Detections& out)
   }
 
   FitMessage fit = parseFitMessage(message);
+  moveExcludedTaints(ctx, pod, fit);
   std::int64_t total = fit.total > 0 ? fit.total : static_cast<std::int64_t>(ctx.evidence.nodes.size());
   for (const Item& item : fit.items) {
     // Control-plane nodes are tainted on purpose: they explain nothing unless they are all there is.
@@ -272,10 +406,10 @@ void analyzePending(const Context& ctx, const PodEvidence& pod, Detections& out)
           advice(pod, model::ActionKind::Scaling, fmt::format("add nodes that have room ({})", r),
                  {"kubectl describe nodes | grep -A 8 'Allocated resources'"}, model::Risk::Medium,
                  "Every candidate node is full for this resource.", d.ruleId));
-    } else if (contains(r, "untolerated taint") || (contains(r, "taint") && contains(r, "didn't tolerate"))) {
+    } else if (isTaintItem(r)) {
       d.ruleId = "AIOPS-D403";
       taint(ctx, pod, r, d);
-    } else if (contains(r, "node affinity") || contains(r, "node selector")) {
+    } else if (isPlacementItem(r)) {
       d.ruleId = "AIOPS-D404";
       std::vector<std::string> pairs;
       std::vector<std::string> commands;

@@ -201,17 +201,36 @@ void analyzeServices(const Context& ctx, Detections& out) {
       if (anyReady || allStarting) continue;
       d.ruleId = "AIOPS-D801";
       d.confidence = 90;
+      // A pod the scheduler has not placed has no address, so it is no endpoint at all: say so, rather than
+      // blame a readiness check that never ran.
       std::vector<std::string> names = s.notReadyPods;
-      if (names.empty()) {
-        for (const PodEvidence* p : matching)
+      std::vector<std::string> unscheduled;
+      for (const PodEvidence* p : matching) {
+        if (p->nodeName.empty()) {
+          unscheduled.push_back(p->name);
+        } else if (s.notReadyPods.empty()) {
           names.push_back(p->name);
+        }
       }
       d.params["ready"] = std::to_string(s.readyAddresses);
       d.params["notReady"] = std::to_string(s.endpointsExist ? s.notReadyAddresses : 0);
       d.params["pods"] = joinNames(names);
+      std::string why;
+      if (!names.empty())
+        why = fmt::format("its pods {} do not pass their readiness checks", joinNames(names));
+      if (!unscheduled.empty()) {
+        why += fmt::format(
+            "{} {} {} not scheduled to any node", why.empty() ? "its" : ", and its",
+            unscheduled.size() == 1 ? "pod " + unscheduled.front() : "pods " + joinNames(unscheduled),
+            unscheduled.size() == 1 ? "is" : "are");
+      }
+      d.params["why"] = why;
       blamePods(
           s, matching,
-          fmt::format("fix why the pods behind Service {} are not ready (see the related findings)", s.name),
+          fmt::format("fix why the pods behind Service {} are not {} (see the related findings)", s.name,
+                      names.empty()         ? "scheduled"
+                      : unscheduled.empty() ? "ready"
+                                            : "scheduled or ready"),
           "Endpoints follow readiness: the Service routes again as soon as one pod is ready.",
           "The selector is right; the pods are the problem.", d);
     }

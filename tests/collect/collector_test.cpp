@@ -3,6 +3,7 @@
 // binary logs, missing fields, metrics, pagination, --since and the analysis clock.
 #include "collect/collector.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -314,6 +315,39 @@ TEST_F(CollectorTest, SecretValuesNeverReachTheEvidenceOrTheDiagnosis) {
   }
 }
 
+TEST_F(CollectorTest, AFailingPullBringsTheNamespacesRegistryCredentialsOnly) {
+  serveShop();
+  const std::string pulling =
+      pod("private", "",
+          R"([{"name":"app","restartCount":0,"state":{"waiting":{"reason":"ImagePullBackOff"}}}])");
+  fake.respondJson("GET", kShop + "/pods/private", pulling);
+  options.target = Target{Target::Kind::Pod, "", "private", ""};
+  options.needs = static_cast<unsigned>(Need::Pods) | static_cast<unsigned>(Need::Config) |
+                  static_cast<unsigned>(Need::RegistrySecrets);
+  const Collected c = run();
+  EXPECT_EQ(sorted(fake.paths("GET")), sorted({kShop + "/pods/private", kShop + "/secrets?limit=500"}));
+  // The dockerconfigjson Secret the pod does not reference, by its key names; not the Opaque ones.
+  ASSERT_EQ(c.evidence.secrets.size(), 1U);
+  EXPECT_EQ(c.evidence.secrets[0].name, "pull");
+  EXPECT_EQ(c.evidence.secrets[0].type, "kubernetes.io/dockerconfigjson");
+  EXPECT_EQ(c.evidence.secrets[0].keys, (std::vector<std::string>{".dockerconfigjson"}));
+}
+
+TEST_F(CollectorTest, RegistryCredentialsAreReadOnlyWhenAnImagePullFailsAndTheyAreNeeded) {
+  serveShop();
+  const std::string pulling = pod(
+      "private", "", R"([{"name":"app","restartCount":0,"state":{"waiting":{"reason":"ErrImagePull"}}}])");
+  fake.respondJson("GET", kShop + "/pods/private", pulling);
+  fake.respondJson("GET", kShop + "/pods/healthy", pod("healthy", "", kRunning));
+  options.needs = static_cast<unsigned>(Need::Pods) | static_cast<unsigned>(Need::Config);
+  options.target = Target{Target::Kind::Pod, "", "private", ""};
+  run();  // without the need
+  options.needs |= static_cast<unsigned>(Need::RegistrySecrets);
+  options.target = Target{Target::Kind::Pod, "", "healthy", ""};
+  run();  // without a failing pull
+  EXPECT_EQ(sorted(fake.paths("GET")), sorted({kShop + "/pods/private", kShop + "/pods/healthy"}));
+}
+
 TEST_F(CollectorTest, SecretsAreNotReadWhenResponsesMightBePrinted) {
   serveShop();
   options.target = Target{Target::Kind::Pod, "", "web-5d9c7b-abcde", ""};
@@ -598,6 +632,126 @@ TEST_F(CollectorTest, LogsAreReadForFailingContainersOnly) {
               logPath("restarted-no-last-state", "app", true), logPath("init-failing", "migrate", true)}));
 }
 
+// A crash-looping container whose last instance ended at `finished`, with exit code `code`.
+std::string crashLooping(const std::string& finished, int code = 1) {
+  return R"([{"name":"app","ready":false,"restartCount":5,"state":{"waiting":{"reason":"CrashLoopBackOff"}},)"
+         R"("lastState":{"terminated":{"exitCode":)" +
+         std::to_string(code) + R"(,"reason":"Error","startedAt":"2024-05-01T11:40:00Z","finishedAt":")" +
+         finished + R"("}}}])";
+}
+
+// An OOMKilled container running again since `started`.
+std::string oomRunningAgain(const std::string& started) {
+  return R"([{"name":"app","ready":true,"restartCount":1,"state":{"running":{"startedAt":")" + started +
+         R"("}},"lastState":{"terminated":{"exitCode":137,"reason":"OOMKilled","finishedAt":")" + started +
+         R"("}}}])";
+}
+
+// Four groups of pods failing the same way: ReplicaSet web-5d9c7b has 5 crash-looping pods (exit 1) and 3
+// OOMKilled ones running again, ReplicaSet api-33bb44 3 pods exiting 2, and a bare pod crashes alone.
+class LogSampling : public CollectorTest {
+ protected:
+  LogSampling() {
+    serveEmptyNamespaceLists();
+    std::vector<std::string> pods;
+    for (int i = 1; i <= 5; ++i) {
+      pods.push_back(pod(numbered("web-5d9c7b-a", i), "web-5d9c7b",
+                         crashLooping(numbered("2024-05-01T11:50:0", i) + "Z")));
+    }
+    for (int i = 1; i <= 3; ++i)
+      pods.push_back(pod(numbered("web-5d9c7b-m", i), "web-5d9c7b",
+                         oomRunningAgain(numbered("2024-05-01T11:4", i) + ":00Z")));
+    // The oldest restart last in the list: the order of the list does not decide the sample.
+    for (int i : {3, 1, 2})
+      pods.push_back(pod(numbered("api-33bb44-c", i), "api-33bb44",
+                         crashLooping(numbered("2024-05-01T11:5", i) + ":00Z", 2)));
+    pods.push_back(pod("solo", "", crashLooping("2024-05-01T11:30:00Z")));
+    fake.respondJson("GET", kShop + "/pods?limit=500", list("Pod", pods));
+    for (const char* name : {"web-5d9c7b-a5", "web-5d9c7b-a4"}) {
+      fake.respond("GET", logPath(name, "app", true),
+                   {"starting\nError: connect ECONNREFUSED 10.0.0.2:5432\n", std::nullopt, false});
+    }
+    options.needs = static_cast<unsigned>(Need::Pods) | static_cast<unsigned>(Need::Logs);
+  }
+
+  static std::string numbered(const std::string& prefix, int n) { return prefix + std::to_string(n); }
+
+  std::vector<std::string> logRequests() const {
+    std::vector<std::string> logs;
+    for (const std::string& p : fake.paths("GET")) {
+      if (p.find("/log?") != std::string::npos) logs.push_back(p);
+    }
+    return sorted(logs);
+  }
+
+  static const diagnose::ContainerEvidence& app(const diagnose::Evidence& e, const std::string& pod) {
+    for (const auto& p : e.pods) {
+      if (p.name == pod) return p.containers.at(0);
+    }
+    throw std::runtime_error("no pod " + pod);
+  }
+};
+
+TEST_F(LogSampling, TwoPodsPerGroupMostRecentlyRestartedFirst) {
+  const Collected c = run();
+  // 15 log reads without sampling (5 + 3 × 2 + 3 + 1); 9 with it.
+  EXPECT_EQ(logRequests(),
+            sorted({logPath("web-5d9c7b-a5", "app", true), logPath("web-5d9c7b-a4", "app", true),
+                    logPath("web-5d9c7b-m3", "app", false), logPath("web-5d9c7b-m3", "app", true),
+                    logPath("web-5d9c7b-m2", "app", false), logPath("web-5d9c7b-m2", "app", true),
+                    logPath("api-33bb44-c3", "app", true), logPath("api-33bb44-c2", "app", true),
+                    logPath("solo", "app", true)}));
+  EXPECT_EQ(c.requests, 10);  // the pod list and 9 logs
+  EXPECT_EQ(c.rounds, 2);
+}
+
+TEST_F(LogSampling, ThePodsNotReadShareTheFirstSamplesLog) {
+  const Collected c = run();
+  const diagnose::Evidence& e = c.evidence;
+  EXPECT_EQ(app(e, "web-5d9c7b-a5").previousLog.sharedFrom, "");
+  EXPECT_EQ(app(e, "web-5d9c7b-a4").previousLog.sharedFrom, "");
+  for (const char* name : {"web-5d9c7b-a1", "web-5d9c7b-a2", "web-5d9c7b-a3"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(app(e, name).previousLog.fetched);
+    EXPECT_EQ(app(e, name).previousLog.text, "starting\nError: connect ECONNREFUSED 10.0.0.2:5432\n");
+    EXPECT_EQ(app(e, name).previousLog.sharedFrom, "web-5d9c7b-a5");
+    EXPECT_FALSE(app(e, name).currentLog.fetched);
+  }
+  // Both instances of an OOMKilled pod running again; the unread ones name the newest sample.
+  EXPECT_EQ(app(e, "web-5d9c7b-m1").currentLog.sharedFrom, "web-5d9c7b-m3");
+  EXPECT_EQ(app(e, "web-5d9c7b-m1").previousLog.sharedFrom, "web-5d9c7b-m3");
+  EXPECT_EQ(app(e, "api-33bb44-c1").previousLog.sharedFrom, "api-33bb44-c3");
+}
+
+TEST_F(LogSampling, TheGroupIsOneFindingThatCitesTheSampleAndSaysThePodsShareTheCause) {
+  const Collected c = run();
+  diagnose::Options d;
+  d.now = c.now;
+  const diagnose::Diagnosis diagnosis = diagnose::diagnose(c.evidence, d);
+  const model::Finding* crash = nullptr;
+  for (const model::Finding& f : diagnosis.findings) {
+    if (f.ruleId == "AIOPS-D900") {
+      ASSERT_EQ(crash, nullptr) << "one finding for the five pods";
+      crash = &f;
+    }
+  }
+  ASSERT_NE(crash, nullptr);
+  EXPECT_EQ(crash->headline, "Deployment shop/web: 5/8 pods CrashLoopBackOff, same cause");
+  EXPECT_EQ(crash->affected, (std::vector<std::string>{"web-5d9c7b-a1", "web-5d9c7b-a2", "web-5d9c7b-a3",
+                                                       "web-5d9c7b-a4", "web-5d9c7b-a5"}));
+  std::vector<std::string> logs;
+  for (const model::EvidenceItem& item : crash->evidence) {
+    if (item.kind != model::EvidenceItem::Kind::Field || item.path.starts_with("log "))
+      logs.push_back(model::describe(item));
+  }
+  EXPECT_EQ(logs,
+            (std::vector<std::string>{
+                "field Pod shop/web-5d9c7b-a1 log of container app = not read: pod web-5d9c7b-a5 fails "
+                "the same way, and its log stands for this one",
+                "log Pod shop/web-5d9c7b-a5 container app (previous) line 2: Error: connect ECONNREFUSED "
+                "10.0.0.2:5432"}));
+}
+
 TEST_F(CollectorTest, ALogAtTheByteLimitIsCutAndMarkedTruncated) {
   serveEmptyNamespaceLists();
   fake.respondJson("GET", kShop + "/pods/web", pod("web", "", kRunningAgain));
@@ -621,6 +775,47 @@ TEST_F(CollectorTest, ALogAtTheByteLimitIsCutAndMarkedTruncated) {
       EXPECT_EQ(call.maxBytes, 16U + 64U * 1024U);
     }
   }
+}
+
+TEST_F(CollectorTest, ATailCutByTheByteLimitIsReadAgainWithTheLinesThatFit) {
+  serveEmptyNamespaceLists();
+  fake.respondJson("GET", kShop + "/pods/web", pod("web", "", kCrashLooping));
+  options.target = Target{Target::Kind::Pod, "", "web", ""};
+  options.needs = static_cast<unsigned>(Need::Pods) | static_cast<unsigned>(Need::Logs);
+  options.logsTail = 50;
+  options.logsBytes = 100;
+  // 50 lines of 8 bytes: the server sends the first 100 bytes of them, as limitBytes says.
+  std::string all;
+  for (int i = 1; i <= 50; ++i)
+    all += fmt::format("line-{:02}\n", i);
+  fake.respond("GET", logPath("web", "app", true, "&tailLines=50&limitBytes=100"),
+               {all.substr(0, 100), std::nullopt, false});
+  // 12 whole lines in 100 bytes: 9 bytes a line on average, so 10 lines fit in 90% of the limit.
+  fake.respond("GET", logPath("web", "app", true, "&tailLines=10&limitBytes=100"),
+               {all.substr(all.size() - 80), std::nullopt, false});
+  const Collected c = run();
+  EXPECT_EQ(fake.paths("GET"),
+            (std::vector<std::string>{kShop + "/pods/web",
+                                      logPath("web", "app", true, "&tailLines=50&limitBytes=100"),
+                                      logPath("web", "app", true, "&tailLines=10&limitBytes=100")}));
+  EXPECT_EQ(c.rounds, 3);
+  const auto& log = c.evidence.pods.at(0).containers.at(0).previousLog;
+  EXPECT_EQ(log.text, all.substr(all.size() - 80));
+  EXPECT_TRUE(log.truncated);
+  diagnose::Options d;
+  d.now = c.now;
+  const diagnose::Diagnosis diagnosis = diagnose::diagnose(c.evidence, d);
+  ASSERT_EQ(diagnosis.findings.size(), 1U);
+  std::vector<std::string> logs;
+  for (const model::EvidenceItem& item : diagnosis.findings[0].evidence) {
+    if (item.kind == model::EvidenceItem::Kind::Log || item.path.starts_with("log "))
+      logs.push_back(model::describe(item));
+  }
+  EXPECT_EQ(
+      logs,
+      (std::vector<std::string>{
+          "field Pod shop/web log of container app (previous) = truncated at the byte limit; 10 lines read",
+          "log Pod shop/web container app (previous) line 10: line-50"}));
 }
 
 TEST_F(CollectorTest, BinaryAndInvalidUtf8LogsArriveAsBytesAndDiagnoseCleanly) {

@@ -27,7 +27,8 @@ const std::set<std::string> kParameters{
     "port",      "probe",          "quota",    "reason",     "ready",        "requested",
     "resource",  "resources",      "restarts", "secret",     "secrets",      "selector",
     "service",   "serviceaccount", "signal",   "sourceKind", "storageclass", "taint",
-    "timeout",   "times",          "total",    "usage",      "user",         "volume"};
+    "timeout",   "times",          "total",    "usage",      "user",         "volume",
+    "first",     "note",           "period",   "threshold",  "why"};
 
 TEST(Catalogue, IdsAreStableSortedAndUnique) {
   const std::regex id("AIOPS-D[1-9][0-9]{2}");

@@ -170,6 +170,21 @@ TEST(CrashLoop, GenericErrorQuotesLastLogLine) {
             "non-empty string");
 }
 
+TEST(CrashLoop, AnErrorLineIsCitedRatherThanTheShutdownAfterIt) {
+  Evidence e = testing::loadEvidence("crashloop-logs");
+  for (PodEvidence& p : e.pods) {
+    if (p.name != "worker") continue;
+    p.containers.at(0).previousLog.text =
+        "INFO worker 1.4 starting\nERROR cannot open queue orders: broker answered 403\nINFO closing "
+        "connections\nINFO exiting with status 1\n";
+  }
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding& f = only(d, "AIOPS-D100");
+  EXPECT_EQ(model::describe(f.evidence.back()),
+            "log Pod jobs/worker container worker (previous) line 2: ERROR cannot open queue orders: broker "
+            "answered 403");
+}
+
 TEST(CrashLoop, MissingEnvironmentVariableBeatsTheTraceback) {
   Diagnosis d = diagnoseFixture("crashloop-logs");
   const model::Finding& f = only(d, "AIOPS-D911");

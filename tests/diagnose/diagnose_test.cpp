@@ -39,7 +39,7 @@ TEST(Diagnose, SeveralSimultaneousFailuresInOneNamespace) {
       if (kind == "ContainerLog") {
         b.setLogs(kube::stringAt(&doc, {"namespace"}), kube::stringAt(&doc, {"pod"}),
                   kube::stringAt(&doc, {"container"}), kube::boolAt(&doc, {"previous"}),
-                  LogTail{true, kube::stringAt(&doc, {"text"}), false, ""});
+                  LogTail{true, kube::stringAt(&doc, {"text"}), false, "", ""});
       } else if (kind != "MemoryPeak") {
         b.add(doc);
       }

@@ -138,9 +138,9 @@ TEST(EvidenceBuilder, LogsUsageAndPeaksAttachToTheirContainers) {
   b.add(json::parse(
       R"({"apiVersion":"metrics.k8s.io/v1beta1","kind":"PodMetrics","metadata":{"name":"web","namespace":"shop"},
     "containers":[{"name":"app","usage":{"cpu":"12m","memory":"180Mi"}}]})"));
-  b.setLogs("shop", "web", "app", /*previous=*/true, LogTail{false, "boom\n", true, ""});
+  b.setLogs("shop", "web", "app", /*previous=*/true, LogTail{false, "boom\n", true, "", ""});
   b.setLogs("shop", "web", "app", /*previous=*/false,
-            LogTail{false, "", false, "container \"app\" is waiting to start"});
+            LogTail{false, "", false, "container \"app\" is waiting to start", ""});
   b.setMemoryPeak("shop", "web", "app", Quantity::mustParse("301Mi"), std::chrono::hours(24));
   Evidence e = b.build();
   const ContainerEvidence& c = e.pods.at(0).containers.at(0);

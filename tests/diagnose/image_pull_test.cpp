@@ -69,7 +69,7 @@ TEST_F(ImagePull, UnauthorizedUsesTheNamespacesRegistrySecret) {
             "The registry refuses to serve image registry.example.com/team/private:4.0 of container app "
             "without valid "
             "credentials (the repository does not exist or requires authorization); the pod has no "
-            "imagePullSecrets.");
+            "imagePullSecrets, while registry Secret regcred in the namespace is not referenced.");
   ASSERT_EQ(f.recommendations.size(), 2U);
   const model::Recommendation& r = f.recommendations[0];
   EXPECT_EQ(r.target.display(), "Deployment shop/private");

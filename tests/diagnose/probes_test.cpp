@@ -69,12 +69,25 @@ TEST_F(Probes, WrongPortIsTakenFromTheApplicationsLog) {
       R"({"spec":{"template":{"spec":{"containers":[{"name":"orders","livenessProbe":{"httpGet":{"port":8080}}}]}}}})");
 }
 
+TEST_F(Probes, TheListeningLineIsCitedOnce) {
+  const model::Finding& f = only(d, "AIOPS-D601");
+  std::vector<std::string> logs;
+  for (const model::EvidenceItem& item : f.evidence) {
+    if (item.kind == model::EvidenceItem::Kind::Log) logs.push_back(model::describe(item));
+  }
+  EXPECT_EQ(
+      logs,
+      (std::vector<std::string>{
+          "log Pod shop/orders-5e6f7a8b9-0rd3r container orders (previous) line 3: Listening on :3000"}));
+}
+
 TEST_F(Probes, SlowStartGetsAStartupProbe) {
   const model::Finding& f = only(d, "AIOPS-D602");
   EXPECT_EQ(f.rootCause,
-            "Container search is killed by its liveness probe before it finishes starting: the probe allows "
-            "40s after "
-            "each start; each instance was killed 45s after it started, and there is no startup probe.");
+            "Container search is killed by its liveness probe before it finishes starting: the probe checks "
+            "first at the prober's first tick at least 10s after each start, then every 10s, and the 3rd "
+            "failure in a row kills it, 30s to 40s after the start; each instance was killed 45s after it "
+            "started, and there is no startup probe.");
   const model::Recommendation& r = f.recommendations.at(0);
   EXPECT_EQ(
       json::serialize(r.patch->body),

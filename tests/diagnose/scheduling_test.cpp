@@ -94,10 +94,10 @@ TEST_F(Scheduling, TaintOfTheSelectedNodeIsPrimaryWithATolerationPatch) {
   const model::Finding& selector = find("AIOPS-D404", "trainer-6f7a8b9c0-r2d2x");
   EXPECT_FALSE(selector.primary);
   EXPECT_EQ(selector.relatedTo->ruleId, "AIOPS-D403");
+  // The control-plane node carries a taint, but the node selector excludes it anyway: it counts here.
   EXPECT_EQ(selector.rootCause,
-            "Pod trainer-6f7a8b9c0-r2d2x cannot be scheduled: 1 of 4 nodes do not match its node selector or "
-            "affinity "
-            "(nodeSelector accelerator=nvidia).");
+            "Pod trainer-6f7a8b9c0-r2d2x cannot be scheduled: 2 of 4 nodes do not match its node selector or "
+            "affinity (nodeSelector accelerator=nvidia).");
 }
 
 TEST_F(Scheduling, HostPortAndCordonedNodes) {
@@ -215,6 +215,147 @@ TEST_F(Misc, RootCauses) {
             "AccessModes[ReadWriteOnce] supported.");
   EXPECT_EQ(testing::only(d, "AIOPS-D306").rootCause.substr(0, 80),
             "The postStart hook of container app fails, so the kubelet kills the container: E");
+}
+
+// --- the toleration patch, taints the selector excludes anyway, taints of a NotReady node ------------------
+
+PodEvidence& podNamed(Evidence& e, const std::string& name) {
+  for (PodEvidence& p : e.pods) {
+    if (p.name == name) return p;
+  }
+  throw std::runtime_error("no pod " + name);
+}
+
+NodeEvidence& nodeNamed(Evidence& e, const std::string& name) {
+  for (NodeEvidence& n : e.nodes) {
+    if (n.name == name) return n;
+  }
+  throw std::runtime_error("no node " + name);
+}
+
+const model::Finding* findingOf(const Diagnosis& d, std::string_view rule, std::string_view object) {
+  for (const model::Finding* f : withRule(d, rule)) {
+    if (f->object.name == object) return f;
+  }
+  return nullptr;
+}
+
+// What DefaultTolerationSeconds adds to every pod: never part of a template.
+void addAdmissionTolerations(PodEvidence& pod) {
+  for (const char* key : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"})
+    pod.tolerations.push_back(Toleration{key, "Exists", "", "NoExecute", 300});
+}
+
+TEST(SchedulingTolerations, ThePatchStartsFromTheTemplatesTolerations) {
+  Evidence e = testing::loadEvidence("scheduling");
+  PodEvidence& pod = podNamed(e, "trainer-6f7a8b9c0-r2d2x");
+  pod.tolerations.push_back(Toleration{"team", "Equal", "ml", "NoSchedule", std::nullopt});
+  addAdmissionTolerations(pod);
+  WorkloadEvidence deployment;
+  deployment.kind = "Deployment";
+  deployment.namespace_ = "shop";
+  deployment.name = "trainer";
+  deployment.hasTemplate = true;
+  deployment.templateTolerations = {Toleration{"team", "Equal", "ml", "NoSchedule", std::nullopt}};
+  e.workloads.push_back(deployment);
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding* f = findingOf(d, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x");
+  ASSERT_NE(f, nullptr);
+  const model::Recommendation& r = f->recommendations.at(0);
+  EXPECT_EQ(
+      json::serialize(r.patch->body),
+      R"({"spec":{"template":{"spec":{"tolerations":[{"key":"team","operator":"Equal","value":"ml","effect":"NoSchedule"},)"
+      R"({"key":"dedicated","operator":"Equal","value":"gpu","effect":"NoSchedule"}]}}}})");
+  EXPECT_EQ(
+      json::serialize(r.undo->body),
+      R"({"spec":{"template":{"spec":{"tolerations":[{"key":"team","operator":"Equal","value":"ml","effect":"NoSchedule"}]}}}})");
+}
+
+TEST(SchedulingTolerations, WithoutTheTemplateTheAdmissionAddedTolerationsAreLeftOut) {
+  Evidence e = testing::loadEvidence("scheduling");
+  addAdmissionTolerations(podNamed(e, "trainer-6f7a8b9c0-r2d2x"));
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding* f = findingOf(d, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(
+      json::serialize(f->recommendations.at(0).patch->body),
+      R"({"spec":{"template":{"spec":{"tolerations":[{"key":"dedicated","operator":"Equal","value":"gpu","effect":"NoSchedule"}]}}}})");
+  EXPECT_EQ(json::serialize(f->recommendations.at(0).undo->body),
+            R"({"spec":{"template":{"spec":{"tolerations":null}}}})");
+}
+
+TEST(SchedulingTolerations, ATaintOnNodesTheSelectorExcludesIsNoCause) {
+  Evidence e = testing::loadEvidence("scheduling");
+  // gpu-1 (accelerator=nvidia, tainted dedicated=gpu) is not what the pod asks for now.
+  podNamed(e, "trainer-6f7a8b9c0-r2d2x").nodeSelector = {{"accelerator", "amd"}};
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  EXPECT_EQ(findingOf(d, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x"), nullptr);
+  const model::Finding* selector = findingOf(d, "AIOPS-D404", "trainer-6f7a8b9c0-r2d2x");
+  ASSERT_NE(selector, nullptr);
+  EXPECT_TRUE(selector->primary);
+  EXPECT_EQ(selector->rootCause,
+            "Pod trainer-6f7a8b9c0-r2d2x cannot be scheduled: 3 of 4 nodes do not match its node selector or "
+            "affinity (nodeSelector accelerator=amd).");
+}
+
+TEST(SchedulingTolerations, ATaintOnNodesTheRequiredAffinityExcludesIsNoCause) {
+  Evidence e = testing::loadEvidence("scheduling");
+  PodEvidence& pod = podNamed(e, "trainer-6f7a8b9c0-r2d2x");
+  pod.nodeSelector.clear();
+  pod.hasNodeAffinity = true;
+  // Either term would do; neither admits gpu-1 (NotIn nvidia; a name it does not have).
+  pod.requiredNodeAffinity = {{NodeSelectorRequirement{"accelerator", "NotIn", {"nvidia"}, false}},
+                              {NodeSelectorRequirement{"metadata.name", "In", {"gpu-2"}, true}}};
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  EXPECT_EQ(findingOf(d, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x"), nullptr);
+  const model::Finding* selector = findingOf(d, "AIOPS-D404", "trainer-6f7a8b9c0-r2d2x");
+  ASSERT_NE(selector, nullptr);
+  EXPECT_EQ(selector->rootCause,
+            "Pod trainer-6f7a8b9c0-r2d2x cannot be scheduled: 2 of 4 nodes do not match its node selector or "
+            "affinity (required node affinity).");
+  // A term that admits gpu-1 makes its taint a cause again.
+  podNamed(e, "trainer-6f7a8b9c0-r2d2x")
+      .requiredNodeAffinity.push_back({NodeSelectorRequirement{"accelerator", "Exists", {}, false}});
+  Diagnosis again = diagnose(e, testing::fixtureOptions());
+  EXPECT_NE(findingOf(again, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x"), nullptr)
+      << ::testing::PrintToString(summary(again));
+}
+
+TEST(SchedulingTolerations, TheNotReadyTaintIsTheConsequenceOfTheNodeNotReady) {
+  Evidence e = testing::loadEvidence("scheduling");
+  NodeEvidence& gpu = nodeNamed(e, "gpu-1");
+  gpu.taints = {kube::Taint{"node.kubernetes.io/not-ready", "", "NoSchedule"}};
+  for (Condition& c : gpu.conditions) {
+    if (c.type == "Ready") {
+      c.status = "False";
+      c.reason = "KubeletNotReady";
+      c.message = "container runtime is down";
+    }
+  }
+  const std::string message =
+      "0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had "
+      "untolerated "
+      "taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint "
+      "{node-role.kubernetes.io/control-plane: }, 1 node(s) were unschedulable. preemption: 0/4 nodes are "
+      "available: 4 Preemption is not helpful for scheduling.";
+  for (Condition& c : podNamed(e, "trainer-6f7a8b9c0-r2d2x").conditions) {
+    if (c.type == "PodScheduled") c.message = message;
+  }
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding* taint = findingOf(d, "AIOPS-D403", "trainer-6f7a8b9c0-r2d2x");
+  ASSERT_NE(taint, nullptr);
+  EXPECT_EQ(
+      taint->rootCause,
+      "Pod trainer-6f7a8b9c0-r2d2x cannot be scheduled: 1 of 4 nodes have taint "
+      "{node.kubernetes.io/not-ready: } that the pod does not tolerate (the node lifecycle controller sets "
+      "it on NotReady node gpu-1).");
+  EXPECT_FALSE(taint->primary);
+  ASSERT_TRUE(taint->relatedTo.has_value());
+  EXPECT_EQ(taint->relatedTo->ruleId, "AIOPS-D850");
+  EXPECT_EQ(taint->relatedTo->object.name, "gpu-1");
+  // No toleration patch for a system taint.
+  EXPECT_EQ(taint->recommendations.at(0).action, model::ActionKind::Investigate);
+  EXPECT_TRUE(findingOf(d, "AIOPS-D850", "gpu-1")->primary);
 }
 
 }  // namespace

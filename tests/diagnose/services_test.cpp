@@ -10,6 +10,7 @@ namespace aiops::diagnose {
 namespace {
 
 using testing::diagnoseFixture;
+using testing::only;
 using testing::summary;
 using testing::withRule;
 namespace json = boost::json;
@@ -104,6 +105,28 @@ TEST(Services, ASelectorMatchingOnlyTerminatedPodsIsExplainedByThem) {
   EXPECT_FALSE(f.primary);
   EXPECT_EQ(f.relatedTo->ruleId, "AIOPS-D410");
   EXPECT_FALSE(f.recommendations.at(0).patch.has_value());
+}
+
+TEST(Services, PodsThatAreNotScheduledAreNotBlamedOnReadiness) {
+  Evidence e = testing::loadEvidence("scheduling");
+  ServiceEvidence trainer;
+  trainer.namespace_ = "shop";
+  trainer.name = "trainer";
+  for (const PodEvidence& p : e.pods) {
+    if (p.name == "trainer-6f7a8b9c0-r2d2x") trainer.selector = {{"app", p.labels.at("app")}};
+  }
+  trainer.endpointsRead = true;
+  trainer.endpointsExist = true;
+  e.services.push_back(trainer);
+  Diagnosis d = diagnose(e, testing::fixtureOptions());
+  const model::Finding& f = only(d, "AIOPS-D801");
+  EXPECT_EQ(f.rootCause,
+            "Service trainer has 0 ready and 0 not-ready endpoints: its pod trainer-6f7a8b9c0-r2d2x is not "
+            "scheduled to any node.");
+  EXPECT_EQ(f.recommendations.at(0).summary,
+            "fix why the pods behind Service trainer are not scheduled (see the related findings)");
+  EXPECT_FALSE(f.primary);
+  EXPECT_EQ(f.relatedTo->ruleId, "AIOPS-D403");
 }
 
 TEST(Services, WithoutEndpointsOrPodsListedNothingIsConcluded) {

@@ -1,10 +1,13 @@
 // `kubectl aiops diagnose` end to end: the real kubectl runs the built plugin against kubesim on
 // scenarios/diagnose-cli.yaml. Exit codes, target forms, a missing target, and API errors injected
 // mid-collection through kubesim's fault endpoint (a partial diagnosis that names what it could not read,
-// never a crash). Every failure category has its own scenario test in diagnose_scenarios_test.cpp.
+// never a crash). Every failure category has its own scenario test in diagnose_scenarios_test.cpp. And on
+// scenarios/diagnose/biglog.yaml, a gigabyte of log: bounded reads that still cite the last lines.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,7 +57,8 @@ class DiagnoseCliE2eTest : public ::testing::Test {
   }
 
   static CommandResult aiops(const std::vector<std::string>& args) {
-    std::vector<std::string> argv{"kubectl", "aiops", "diagnose"};
+    // The reports pinned here are the diagnosis alone; recording it is GovernanceE2eTest's subject.
+    std::vector<std::string> argv{"kubectl", "aiops", "diagnose", "--no-record"};
     argv.insert(argv.end(), args.begin(), args.end());
     return server_->run(argv);
   }
@@ -204,6 +208,83 @@ TEST_F(DiagnoseCliE2eTest, AnUnreadableTargetIsAClusterError) {
       r.err.starts_with("error: listing pods in namespace shop: Internal error occurred: etcd is gone (500 "
                         "InternalError)"))
       << r.err;
+}
+
+// --- a gigabyte of log ------------------------------------------------------------------------------------
+
+// scenarios/diagnose/biglog.yaml: a crash-looping pod whose previous log is 14,000,000 generated lines
+// (1.08 GB) followed by a refused connection, a line of bytes that are not UTF-8, and a FATAL line.
+class DiagnoseBigLogE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new KubesimHarness(e2eScenario("diagnose/biglog.yaml")); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  // The log evidence of the only finding, and its field evidence about the log, described in one line each.
+  static std::vector<std::string> logEvidence(const json::value& doc) {
+    std::vector<std::string> lines;
+    for (const json::value& e : doc.at("findings").at(0).at("evidence").as_array()) {
+      if (e.at("type") == "log") {
+        lines.push_back(
+            fmt::format("line {}: {}", e.at("line").as_int64(), std::string(e.at("text").as_string())));
+      } else if (e.at("type") == "field" && e.at("path").as_string().starts_with("log ")) {
+        lines.push_back(fmt::format("{} = {}", std::string(e.at("path").as_string()),
+                                    std::string(e.at("text").as_string())));
+      }
+    }
+    return lines;
+  }
+
+  static KubesimHarness* server_;
+};
+KubesimHarness* DiagnoseBigLogE2eTest::server_ = nullptr;
+
+const std::string kRefused =
+    "2026-11-20T09:58:11.900Z ERROR ingest: flush to 10.96.30.30:9000 failed: dial tcp 10.96.30.30:9000: "
+    "connect: connection refused";
+const std::string kBinaryLine("\x00\xff\xfe\x9c raw frame \xc3\x28\n", 18);
+const std::string kFatal = "2026-11-20T09:58:12.010Z FATAL ingest: giving up after 5 attempts";
+
+TEST_F(DiagnoseBigLogE2eTest, KubesimServesTheTailAndTheByteLimitOfAGigabyteLog) {
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult r = server_->kubectl({"-n", "biglog", "logs", "ingest", "--previous", "--tail=3"});
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.out, kRefused + "\n" + kBinaryLine + kFatal + "\n");
+  // tailLines first, then limitBytes: the beginning of the last 100,000 lines.
+  r = server_->kubectl({"-n", "biglog", "logs", "ingest", "--previous", "--tail=100000", "--limit-bytes=63"});
+  EXPECT_EQ(r.exit, 0) << r.err;
+  EXPECT_EQ(r.out, "2026-11-20T09:58:10.120Z INFO  ingest: stored batch 13900004 of");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
+TEST_F(DiagnoseBigLogE2eTest, TheDiagnosisReadsABoundedTailAndCitesTheLastLines) {
+  const auto start = std::chrono::steady_clock::now();
+  const CommandResult r =
+      server_->run({"kubectl", "aiops", "diagnose", "-n", "biglog", "ingest", "-o", "json"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_EQ(r.exit, 1) << r.err;
+  const json::value doc = parseJsonOrFail(r.out);
+  EXPECT_EQ(ruleIds(doc), (std::vector<std::string>{"AIOPS-D900"}));
+  EXPECT_EQ(doc.at("unreadable").as_array().size(), 0U);
+  // 200 lines: 197 generated, then the three written ones; the binary line is no obstacle.
+  EXPECT_EQ(logEvidence(doc), (std::vector<std::string>{"line 198: " + kRefused}));
+  EXPECT_NE(doc.at("findings").at(0).at("rootCause").as_string().find("10.96.30.30:9000"), std::string::npos);
+}
+
+TEST_F(DiagnoseBigLogE2eTest, ATailLongerThanTheByteLimitIsReadAgainAndSaidToBeTruncated) {
+  // 100,000 lines are 8 MB; the first read brings the first 256 KiB of them, the second the last 2,842
+  // lines that fit.
+  const CommandResult r = server_->run(
+      {"kubectl", "aiops", "diagnose", "-n", "biglog", "ingest", "--logs-tail", "100000", "-o", "json"});
+  ASSERT_EQ(r.exit, 1) << r.err;
+  const json::value doc = parseJsonOrFail(r.out);
+  EXPECT_EQ(ruleIds(doc), (std::vector<std::string>{"AIOPS-D900"}));
+  EXPECT_EQ(logEvidence(doc),
+            (std::vector<std::string>{
+                "log of container ingest (previous) = truncated at the byte limit; 2842 lines read",
+                "line 2840: " + kRefused}));
 }
 
 }  // namespace

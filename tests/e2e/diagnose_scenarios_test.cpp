@@ -477,6 +477,11 @@ TEST_F(DiagnoseRuntimeTest, ASlowStartKilledByLivenessGetsAStartupProbe) {
   const json::object& f = only(d, "AIOPS-D602");
   EXPECT_TRUE(StartsWith(text(f, "rootCause"),
                          "Container reports is killed by its liveness probe before it finishes starting: "));
+  // initialDelaySeconds 10, periodSeconds 10, failureThreshold 3, as the kubelet's prober runs them.
+  EXPECT_TRUE(
+      HasSubstr(text(f, "rootCause"),
+                ": the probe checks first at the prober's first tick at least 10s after each start, then "
+                "every 10s, and the 3rd failure in a row kills it, 30s to 40s after the start"));
   EXPECT_TRUE(HasSubstr(text(f, "rootCause"), "and there is no startup probe."));
   EXPECT_EQ(
       patchOf(recommendation(f, "probe-fix")),
@@ -656,11 +661,16 @@ TEST_F(DiagnoseStartupTest, ImagePullUnauthorized) {
   EXPECT_EQ(text(f, "rootCause"),
             "The registry refuses to serve image registry.acme.io/payments/api:2.3.1 of container api "
             "without valid "
-            "credentials (401 Unauthorized); the pod has no imagePullSecrets.");
+            "credentials (401 Unauthorized); the pod has no imagePullSecrets, while registry Secret "
+            "acme-registry in the namespace is not referenced.");
   EXPECT_TRUE(AnyContains(evidence(f, "event"),
                           "unexpected status from HEAD request to "
                           "https://registry.acme.io/v2/payments/api/manifests/2.3.1: 401 Unauthorized"));
-  EXPECT_EQ(targetOf(f.at("recommendations").at(0).as_object()), "Deployment/payments");
+  const json::object& reference = f.at("recommendations").at(0).as_object();
+  EXPECT_EQ(targetOf(reference), "Deployment/payments");
+  EXPECT_EQ(patchOf(reference),
+            R"({"type":"strategic","body":{"spec":{"template":{"spec":{"imagePullSecrets":)"
+            R"([{"name":"acme-registry"}]}}}}})");
 }
 
 TEST_F(DiagnoseStartupTest, RegistryUnreachable) {
@@ -746,6 +756,12 @@ TEST_F(DiagnoseStartupTest, PendingOnInsufficientCpu) {
                   "FailedScheduling: 0/3 nodes are available: 1 node(s) had untolerated taint "
                   "{nvidia.com/gpu: present}, 2 Insufficient cpu. preemption: 0/3 nodes are available: "));
   EXPECT_EQ(targetOf(recommendation(f, "resource-decrease")), "Deployment/trainer");
+  // Its Service is empty because the pod was never scheduled, not because a readiness check fails.
+  const json::object& service = only(d, "AIOPS-D801");
+  EXPECT_TRUE(StartsWith(text(service, "rootCause"),
+                         "Service trainer has 0 ready and 0 not-ready endpoints: its pod trainer-"));
+  EXPECT_TRUE(HasSubstr(text(service, "rootCause"), " is not scheduled to any node."));
+  EXPECT_TRUE(StartsWith(relatedTo(service), "AIOPS-D400 Pod/trainer-"));
 }
 
 TEST_F(DiagnoseStartupTest, PendingOnInsufficientMemory) {
@@ -769,26 +785,35 @@ TEST_F(DiagnoseStartupTest, PendingOnAnUntoleratedTaintOfTheSelectedNode) {
   EXPECT_EQ(targetOf(r), "Deployment/inference");
   const json::array& tolerations =
       r.at("patch").at("body").at("spec").at("template").at("spec").at("tolerations").as_array();
-  ASSERT_FALSE(tolerations.empty());
-  EXPECT_EQ(json::serialize(tolerations.back()),
-            R"({"key":"nvidia.com/gpu","operator":"Equal","value":"present","effect":"NoSchedule"})");
+  // The template's own toleration and the new one; not those admission added to the pod.
+  EXPECT_EQ(json::serialize(tolerations),
+            R"([{"key":"dedicated","operator":"Equal","value":"ml","effect":"NoSchedule"},)"
+            R"({"key":"nvidia.com/gpu","operator":"Equal","value":"present","effect":"NoSchedule"}])");
+  EXPECT_EQ(json::serialize(r.at("undo").at("body").at("spec").at("template").at("spec").at("tolerations")),
+            R"([{"key":"dedicated","operator":"Equal","value":"ml","effect":"NoSchedule"}])");
 }
 
 TEST_F(DiagnoseStartupTest, PendingOnANodeSelectorThatMatchesNoNode) {
   const json::object& d = diagnosis("sched-selector");
   EXPECT_EQ(primaries(d), std::vector<std::string>{"AIOPS-D404"});
+  // The GPU node's taint is no cause: the pod's placement rules exclude that node anyway.
+  const std::vector<std::string> all = rules(d);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "AIOPS-D403"), 0) << ::testing::PrintToString(all);
   EXPECT_TRUE(
       HasSubstr(text(only(d, "AIOPS-D404"), "rootCause"),
-                " cannot be scheduled: 2 of 3 nodes do not match its node selector or affinity (nodeSelector "
+                " cannot be scheduled: 3 of 3 nodes do not match its node selector or affinity (nodeSelector "
                 "disktype=nvme)."));
 }
 
 TEST_F(DiagnoseStartupTest, PendingOnRequiredNodeAffinity) {
   const json::object& d = diagnosis("sched-affinity");
   EXPECT_EQ(primaries(d), std::vector<std::string>{"AIOPS-D404"});
+  // The GPU node's taint is no cause: the pod's placement rules exclude that node anyway.
+  const std::vector<std::string> all = rules(d);
+  EXPECT_EQ(std::count(all.begin(), all.end(), "AIOPS-D403"), 0) << ::testing::PrintToString(all);
   EXPECT_TRUE(HasSubstr(
       text(only(d, "AIOPS-D404"), "rootCause"),
-      " cannot be scheduled: 2 of 3 nodes do not match its node selector or affinity (required node "
+      " cannot be scheduled: 3 of 3 nodes do not match its node selector or affinity (required node "
       "affinity)."));
 }
 
@@ -984,6 +1009,12 @@ TEST_F(DiagnoseNodesTest, ANotReadyNodeKeepsItsPodPending) {
         HasSubstr(text(o, "rootCause"), "{node.kubernetes.io/not-ready: }")) {
       notReadyTaint = true;
       EXPECT_TRUE(StartsWith(chain(o).front(), "Pod/edge-cache-"));
+      // The node's state is the cause; its taint only the consequence.
+      EXPECT_TRUE(
+          HasSubstr(text(o, "rootCause"),
+                    "that the pod does not tolerate (the node lifecycle controller sets it on NotReady "
+                    "node down-node)."));
+      EXPECT_EQ(relatedTo(o), "AIOPS-D850 Node/down-node");
     }
   }
   EXPECT_TRUE(notReadyTaint) << ::testing::PrintToString(rules(d));

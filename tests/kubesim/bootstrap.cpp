@@ -140,8 +140,13 @@ void ApiServer::load(const ClusterState& state) {
   // What the service account controller does for every namespace.
   for (const ObjectPtr& ns : store_.list(namespaces).items)
     ensureDefaultServiceAccount(std::string(metaString(*ns, "name")));
-  for (const auto& [key, text] : state.logs)
-    logs_.set(key, text);
+  for (const auto& [key, text] : state.logs) {
+    if (auto generated = state.generatedLogs.find(key); generated != state.generatedLogs.end()) {
+      logs_.setGenerated(key, generated->second, text);
+    } else {
+      logs_.set(key, text);
+    }
+  }
 }
 
 void ApiServer::ensureDefaultServiceAccount(const std::string& ns) {

@@ -28,6 +28,8 @@
 #include <set>
 #include <sstream>
 
+#include "meta.h"
+
 namespace kubesim {
 
 namespace {
@@ -330,6 +332,7 @@ struct PendingLog {
   LogKey key;
   std::string text;
   Where where;
+  std::optional<GeneratedLog> generated;
 };
 
 class ScenarioBuilder {
@@ -370,8 +373,9 @@ class ScenarioBuilder {
     state_.objects.push_back(std::move(o));
   }
 
-  void addLog(LogKey key, std::string text, const Where& where) {
-    pending_.push_back({std::move(key), std::move(text), where});
+  void addLog(LogKey key, std::string text, const Where& where,
+              std::optional<GeneratedLog> generated = std::nullopt) {
+    pending_.push_back({std::move(key), std::move(text), where, std::move(generated)});
   }
 
   // PodLogs without a container name get the pod's only container; then every log is checked for duplicates.
@@ -396,6 +400,7 @@ class ScenarioBuilder {
                          "log for container " + p.key.container + " of pod " + p.key.namespace_ + "/" +
                          p.key.pod);
       }
+      if (p.generated) state_.generatedLogs.emplace(p.key, std::move(*p.generated));
       state_.logs.emplace(p.key, std::move(p.text));
     }
     pending_.clear();
@@ -435,12 +440,34 @@ class ScenarioBuilder {
           throw StateError(where.text() + ": PodLog: previous must be true or false");
         key.previous = it->value().get_bool();
       }
+      std::optional<GeneratedLog> generated;
+      if (auto g = o.find("generate"); g != o.end()) {
+        const json::object* spec = g->value().if_object();
+        const json::value* line = spec ? spec->if_contains("line") : nullptr;
+        const json::value* count = spec ? spec->if_contains("count") : nullptr;
+        if (line == nullptr || !line->is_string() || count == nullptr ||
+            !(count->is_int64() ? count->get_int64() >= 0 : count->is_uint64())) {
+          throw StateError(where.text() +
+                           ": PodLog: generate needs a line (text) and a count (lines, 0 or more)");
+        }
+        generated = GeneratedLog{
+            std::string(line->get_string()),
+            count->is_int64() ? static_cast<std::uint64_t>(count->get_int64()) : count->get_uint64()};
+      }
+      std::string content;
       auto text = o.find("text");
-      if (text == o.end() || !text->value().is_string()) {
+      auto encoded = o.find("textBase64");
+      if (text != o.end() && text->value().is_string()) {
+        content = std::string(text->value().get_string());
+      } else if (encoded != o.end() && encoded->value().is_string()) {
+        std::optional<std::string> bytes = base64Decode(encoded->value().get_string());
+        if (!bytes) throw StateError(where.text() + ": PodLog: textBase64 is not base64");
+        content = std::move(*bytes);
+      } else if (!generated) {
         throw StateError(where.text() + ": PodLog for pod " + key.namespace_ + "/" + key.pod +
                          " has no text");
       }
-      addLog(std::move(key), std::string(text->value().get_string()), where);
+      addLog(std::move(key), std::move(content), where, std::move(generated));
       return;
     }
     if (kind == "Clock" || kind == "BehaviourProfile" || kind == "LoadCurve" || kind == "Timeline") {

@@ -10,6 +10,8 @@
 #include <tuple>
 #include <vector>
 
+#include "logs.h"
+
 namespace kubesim {
 
 struct LogKey {
@@ -38,7 +40,8 @@ struct ScenarioDocument {
 struct ClusterState {
   std::vector<boost::json::object> objects;  // full objects, each with apiVersion, kind and metadata.name
   std::map<LogKey, std::string> logs;
-  std::vector<ScenarioUser> users;                   // besides the built-in admin
+  std::map<LogKey, GeneratedLog> generatedLogs;  // lines before the text of the same key (PodLog generate)
+  std::vector<ScenarioUser> users;               // besides the built-in admin
   std::vector<ScenarioDocument> behaviourDocuments;  // in file order
   std::vector<ScenarioDocument> faultDocuments;      // `kind: Fault`, parsed by faults.h
 };
@@ -51,8 +54,10 @@ class StateError : public std::runtime_error {
 
 // A scenario is a YAML stream of ordinary Kubernetes objects (which may carry status) plus kubesim documents
 // (apiVersion kubesim.aiops.dev/v1): `kind: User` {name, groups} and `kind: PodLog` {namespace, pod,
-// container, previous, text}. See docs/kubesim.md. The behaviour kinds (Clock, BehaviourProfile, LoadCurve,
-// Timeline) are collected unparsed into behaviourDocuments; kubesim::behaviour::parseScenario reads them.
+// container, previous, text or textBase64 (bytes YAML cannot hold), generate: {line, count}: count lines
+// before the text, "{n}" in line numbering them, served without being held in memory}. See docs/kubesim.md.
+// The behaviour kinds (Clock, BehaviourProfile, LoadCurve, Timeline) are collected unparsed into
+// behaviourDocuments; kubesim::behaviour::parseScenario reads them.
 ClusterState loadScenario(const std::filesystem::path& file);
 
 // The layout `kubectl cluster-info dump --output-directory` writes: nodes.json,

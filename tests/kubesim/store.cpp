@@ -538,13 +538,19 @@ std::uint64_t Watch::revision() const {
 
 void LogStore::set(const LogKey& key, std::string text) {
   std::lock_guard lock(mutex_);
-  logs_[key] = std::move(text);
+  logs_[key] = LogText(std::move(text));
+  appended_.notify_all();
+}
+
+void LogStore::setGenerated(const LogKey& key, GeneratedLog generated, std::string text) {
+  std::lock_guard lock(mutex_);
+  logs_[key] = LogText(std::move(generated), std::move(text));
   appended_.notify_all();
 }
 
 void LogStore::append(const LogKey& key, std::string_view text) {
   std::lock_guard lock(mutex_);
-  logs_[key] += text;
+  logs_[key].append(text);
   appended_.notify_all();
 }
 
@@ -552,7 +558,22 @@ std::optional<std::string> LogStore::get(const LogKey& key) const {
   std::lock_guard lock(mutex_);
   auto it = logs_.find(key);
   if (it == logs_.end()) return std::nullopt;
-  return it->second;
+  return it->second.read(0, it->second.size());
+}
+
+std::optional<LogWindow> LogStore::window(const LogKey& key, std::int64_t tailLines,
+                                          std::int64_t limitBytes) const {
+  std::lock_guard lock(mutex_);
+  auto it = logs_.find(key);
+  if (it == logs_.end()) return std::nullopt;
+  return it->second.window(tailLines, limitBytes);
+}
+
+std::optional<std::string> LogStore::read(const LogKey& key, std::uint64_t from, std::uint64_t to) const {
+  std::lock_guard lock(mutex_);
+  auto it = logs_.find(key);
+  if (it == logs_.end()) return std::nullopt;
+  return it->second.read(from, to);
 }
 
 std::optional<std::string> LogStore::readFrom(const LogKey& key, std::size_t offset,
@@ -565,7 +586,7 @@ std::optional<std::string> LogStore::readFrom(const LogKey& key, std::size_t off
   appended_.wait_for(lock, wait, ready);
   auto it = logs_.find(key);
   if (it == logs_.end()) return std::nullopt;
-  return offset < it->second.size() ? it->second.substr(offset) : std::string();
+  return offset < it->second.size() ? it->second.read(offset, it->second.size()) : std::string();
 }
 
 void LogStore::shutdown() {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "clock.h"
+#include "logs.h"
 #include "meta.h"
 #include "state.h"
 
@@ -207,8 +208,14 @@ class Store {
 class LogStore {
  public:
   void set(const LogKey& key, std::string text);
+  // A log of generated lines (computed when read, never held) followed by `text`.
+  void setGenerated(const LogKey& key, GeneratedLog generated, std::string text);
   void append(const LogKey& key, std::string_view text);
+  // The whole log: for logs of ordinary size (a generated one is materialised).
   std::optional<std::string> get(const LogKey& key) const;
+  // What a read with tailLines and limitBytes returns (see LogText::window), and bytes [from, to) of it.
+  std::optional<LogWindow> window(const LogKey& key, std::int64_t tailLines, std::int64_t limitBytes) const;
+  std::optional<std::string> read(const LogKey& key, std::uint64_t from, std::uint64_t to) const;
   // Text after byte `offset`, waiting up to `wait` when there is none yet; nullopt when the log is absent.
   std::optional<std::string> readFrom(const LogKey& key, std::size_t offset,
                                       std::chrono::milliseconds wait) const;
@@ -219,7 +226,7 @@ class LogStore {
  private:
   mutable std::mutex mutex_;
   mutable std::condition_variable appended_;
-  std::map<LogKey, std::string> logs_;
+  std::map<LogKey, LogText> logs_;
   bool shutdown_ = false;
 };
 

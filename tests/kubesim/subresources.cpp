@@ -45,20 +45,6 @@ const json::object* containerStatus(const json::object& pod, std::string_view co
   return nullptr;
 }
 
-std::string lastLines(const std::string& text, std::int64_t n) {
-  if (n < 0) return text;
-  if (n == 0) return {};
-  std::size_t end = text.size();
-  if (end > 0 && text[end - 1] == '\n') --end;
-  std::size_t pos = end;
-  std::int64_t count = 0;
-  while (pos > 0) {
-    if (text[pos - 1] == '\n' && ++count == n) break;
-    --pos;
-  }
-  return text.substr(pos);
-}
-
 std::string withTimestamps(const std::string& text, const std::string& stamp) {
   std::string out;
   std::size_t start = 0;
@@ -221,9 +207,9 @@ HttpResponse ApiServer::servePodLog(Call& call) {
                     fmt::format("Invalid value: {}: must be greater than 0", limitBytes)}});
 
   LogKey key{ns, name, container, previous};
-  std::optional<std::string> text = logs_.get(key);
+  std::optional<LogWindow> window = logs_.window(key, tail, limitBytes);
   const json::object* status = containerStatus(*pod, container);
-  if (!text) {
+  if (!window) {
     if (previous)
       throw badRequest(
           fmt::format("previous terminated container \"{}\" in pod \"{}\" not found", container, name));
@@ -236,7 +222,7 @@ HttpResponse ApiServer::servePodLog(Call& call) {
       throw badRequest(
           fmt::format("container \"{}\" in pod \"{}\" is waiting to start: {}", container, name, reason));
     }
-    text = std::string();
+    window = LogWindow{};
   }
   // Log lines carry no times of their own here; the container's start time stands in for them.
   std::string stamp;
@@ -252,8 +238,41 @@ HttpResponse ApiServer::servePodLog(Call& call) {
     auto t = parseTime(started);
     stamp = formatNanoTime(t ? *t : clock_.now());
   }
-  std::string body = lastLines(*text, tail);
-  std::size_t offset = text->size();
+  // As the kubelet: tailLines picks the lines, limitBytes then cuts what they (with their timestamps) come
+  // to. The window is computed without reading the log, so only the bytes served are ever produced.
+  const std::size_t offset = window->size;
+  if (window->cut) follow = false;
+  constexpr std::uint64_t kWhole = 4 << 20;  // larger answers are streamed in pieces of this size
+  if (window->end - window->begin > kWhole && !follow) {
+    HttpResponse response;
+    response.contentType = "text/plain";
+    response.stream = [this, key, w = *window, stamp, limitBytes](const StreamSink& sink) {
+      std::uint64_t sent = 0;
+      bool lineStart = true;
+      for (std::uint64_t at = w.begin; at < w.end && !shuttingDown_; at += kWhole) {
+        std::optional<std::string> piece = logs_.read(key, at, std::min(w.end, at + kWhole));
+        if (!piece) return;
+        if (!stamp.empty()) {
+          std::string stamped;
+          for (char ch : *piece) {
+            if (lineStart) stamped += stamp + " ";
+            stamped += ch;
+            lineStart = ch == '\n';
+          }
+          *piece = std::move(stamped);
+        }
+        if (limitBytes > 0 && sent + piece->size() > static_cast<std::uint64_t>(limitBytes)) {
+          piece->resize(static_cast<std::size_t>(static_cast<std::uint64_t>(limitBytes) - sent));
+          sink.write(*piece);
+          return;
+        }
+        sent += piece->size();
+        if (!sink.write(*piece)) return;
+      }
+    };
+    return response;
+  }
+  std::string body = logs_.read(key, window->begin, window->end).value_or("");
   if (timestamps) body = withTimestamps(body, stamp);
   if (limitBytes > 0 && body.size() > static_cast<std::size_t>(limitBytes)) {
     body.resize(static_cast<std::size_t>(limitBytes));
