@@ -4,7 +4,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "commands/audit.h"
 #include "commands/diagnose.h"
+#include "commands/operations.h"
 #include "commands/phr.h"
 #include "commands/runbook.h"
 #include "commands/status.h"
@@ -22,6 +27,25 @@ std::string lowerFirst(std::string text) {
     text[0] = static_cast<char>(text[0] - 'A' + 'a');
   }
   return text;
+}
+
+// The command line as a shell would take it back, for the PHR records' prompt field.
+std::string commandLineOf(const std::string& program, const std::vector<std::string>& args) {
+  std::string line = program;
+  for (const std::string& arg : args) {
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_./=:,@+") == std::string::npos;
+    if (plain) {
+      line += " " + arg;
+      continue;
+    }
+    std::string quoted = "'";
+    for (char c : arg)
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += " " + quoted + "'";
+  }
+  return line;
 }
 
 }  // namespace
@@ -46,7 +70,13 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   CLI::App* diagnoseCommand = diagnose::add(app, diagnoseOptions);
   phr::Options phrOptions;
   CLI::App* phrCommand = phr::add(app, phrOptions);
-  const std::vector<std::string> commands{"diagnose", "phr", "runbook", "status", "version"};
+  operations::Options operationsOptions;
+  const std::vector<CLI::App*> operationsCommands = operations::add(app, operationsOptions);
+  audit::Options auditOptions;
+  CLI::App* auditCommand = audit::add(app, auditOptions);
+  const std::vector<std::string> commands{"apply",  "approve", "audit",    "diagnose", "pending",
+                                          "phr",    "reject",  "rollback", "runbook",  "show",
+                                          "status", "verify",  "version"};
 
   const std::vector<std::string> args = hoistCommonFlags(normaliseShortFlags(rawArgs));
   const std::size_t wordIndex = commandIndex(args);
@@ -94,6 +124,37 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
       return phr::run(phrOptions, streams);
     }
 
+    const bool operationsParsed = std::any_of(operationsCommands.begin(), operationsCommands.end(),
+                                              [](const CLI::App* c) { return c->parsed(); });
+    if (operationsParsed || auditCommand->parsed()) {
+      // pending, show and audit read the journal and the policy: they need the cluster only for the
+      // policy's ConfigMap, and only when neither --policy nor AIOPS_POLICY names one.
+      CommonOptions& common = operationsParsed ? operationsOptions.common : auditOptions.common;
+      bool needsCluster = false;
+      if (operationsParsed) {
+        operationsOptions.now = env.now();
+        operationsOptions.commandLine = commandLineOf(program, rawArgs);
+        operations::validate(operationsOptions);
+        needsCluster = operations::usesExecutor(operationsOptions.action) ||
+                       !operations::policyIsLocal(operationsOptions.governance.policy);
+      } else {
+        auditOptions.now = env.now();
+        audit::validate(auditOptions);
+        needsCluster = !operations::policyIsLocal(auditOptions.governance.policy);
+      }
+      Streams commandStreams{streams.out, streams.err, streams.colour,
+                             progressWanted(common, env.errIsTerminal), env.progressDelay};
+      std::unique_ptr<kube::KubeTransport> transport;
+      std::optional<kube::Client> client;
+      if (needsCluster) {
+        transport = env.makeTransport(common.connection, commandStreams);
+        client.emplace(*transport);
+      }
+      kube::Client* clientPtr = client ? &*client : nullptr;
+      if (operationsParsed) return operations::run(operationsOptions, clientPtr, commandStreams);
+      return audit::run(auditOptions, clientPtr, commandStreams);
+    }
+
     CommonOptions* common = versionCommand->parsed()    ? &versionOptions.common
                             : diagnoseCommand->parsed() ? &diagnoseOptions.common
                                                         : &statusOptions.common;
@@ -108,6 +169,7 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
     if (versionCommand->parsed()) return version::run(versionOptions, client, commandStreams);
     if (diagnoseCommand->parsed()) {
       diagnoseOptions.now = env.now();
+      diagnoseOptions.commandLine = commandLineOf(program, rawArgs);
       return diagnose::run(diagnoseOptions, client, commandStreams);
     }
     statusOptions.now = env.now();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the built-in simulated cluster: installs the dependencies, builds, starts kubesim with the
 # live Todo Chatbot scenario, shows the healthy cluster through `kubectl aiops`, then breaks the backend (a
-# release with an image that cannot be pulled) and lets `kubectl aiops diagnose` find the cause and the fix.
+# release with an image that cannot be pulled) and lets `kubectl aiops diagnose` find the cause and propose the
+# fix; an architect approves it, the fix is applied, and the PHR journal shows every step.
 # With --keep, kubesim stays up and the script prints the KUBECONFIG and PATH to use it from another shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,7 @@ for _ in $(seq 100); do
 done
 grep -q "ready" "$state/kubesim.out" || { echo "demo: kubesim did not become ready" >&2; exit 3; }
 
-export KUBECONFIG="$state/kubeconfig" PATH="$root/build/bin:$PATH"
+export KUBECONFIG="$state/kubeconfig" PATH="$root/build/bin:$PATH" AIOPS_PHR_REPO="$state/phr"
 run() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || true; }
 run kubectl aiops version
 run kubectl get nodes
@@ -43,8 +44,26 @@ echo '{"action":"badImage","namespace":"todo","deployment":"todo-backend","image
 sleep 3
 run kubectl get pods -n todo
 run kubectl aiops diagnose -n todo
+run kubectl aiops pending
+
+# The fix is medium risk: the requester (the admin here) may not approve it. The architect may, once bound to
+# the aiops-approver ClusterRole, and approves as themself (their own kubeconfig context).
+kubectl apply -f deploy/rbac/aiops-clusterroles.yaml >/dev/null
+kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: architects-approve}
+subjects: [{kind: User, name: architect, apiGroup: rbac.authorization.k8s.io}]
+roleRef: {kind: ClusterRole, name: aiops-approver, apiGroup: rbac.authorization.k8s.io}
+EOF
+run kubectl aiops approve op-0001 --context kubesim-architect --reason "bad tag in 1.4.3; back to the last good release"
+run kubectl aiops apply op-0001
+sleep 3
+run kubectl get pods -n todo
+run kubectl aiops phr log
+run kubectl aiops phr verify
 
 if [ $keep = 1 ]; then
-  printf '\nkubesim (pid %s) keeps running. In another shell:\n  export KUBECONFIG=%s PATH=%s/build/bin:$PATH\n' \
-    "$sim" "$KUBECONFIG" "$root"
+  printf '\nkubesim (pid %s) keeps running. In another shell:\n  export KUBECONFIG=%s PATH=%s/build/bin:$PATH AIOPS_PHR_REPO=%s\n' \
+    "$sim" "$KUBECONFIG" "$root" "$AIOPS_PHR_REPO"
 fi

@@ -11,11 +11,17 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <future>
 #include <map>
 #include <memory>
 #include <regex>
 
 #include "diagnose/catalogue.h"
+#include "execute/executor.h"
+#include "execute/identity.h"
+#include "governance/canonical.h"
+#include "governance/journal.h"
+#include "governance/policy.h"
 #include "kube/config.h"
 #include "support/output.h"
 #include "support/progress.h"
@@ -289,7 +295,224 @@ std::string readWhile(std::string_view s, std::size_t& i, bool (*accept)(char)) 
   return std::string(s.substr(start, i - start));
 }
 
+// --- the PHR record ----------------------------------------------------------------------------------------
+
+// The apiVersion of a kind the analyzers name without one.
+std::string apiVersionOf(std::string_view kind) {
+  static const std::map<std::string_view, std::string_view> table{
+      {"Deployment", "apps/v1"},
+      {"StatefulSet", "apps/v1"},
+      {"DaemonSet", "apps/v1"},
+      {"ReplicaSet", "apps/v1"},
+      {"Job", "batch/v1"},
+      {"CronJob", "batch/v1"},
+      {"HorizontalPodAutoscaler", "autoscaling/v2"},
+      {"StorageClass", "storage.k8s.io/v1"},
+      {"PersistentVolumeClaim", "v1"},
+      {"Service", "v1"},
+      {"ConfigMap", "v1"},
+      {"Secret", "v1"},
+      {"Pod", "v1"},
+      {"Namespace", "v1"},
+      {"Node", "v1"},
+      {"ServiceAccount", "v1"},
+      {"ResourceQuota", "v1"},
+      {"LimitRange", "v1"}};
+  const auto it = table.find(kind);
+  return it == table.end() ? std::string() : std::string(it->second);
+}
+
+governance::Target targetOf(const model::ObjectRef& ref) {
+  governance::Target t;
+  t.apiVersion = ref.apiVersion.empty() ? apiVersionOf(ref.kind) : ref.apiVersion;
+  t.kind = ref.kind;
+  t.namespace_ = ref.namespace_;
+  t.name = ref.name;
+  return t;
+}
+
+// What a diagnosis run is about: the pod or workload named, else the namespace, else the whole cluster.
+governance::Target scopeTarget(const collect::Target& target, const std::string& ns, bool allNamespaces) {
+  using Kind = collect::Target::Kind;
+  if (target.kind == Kind::Pod) return governance::Target{"v1", "Pod", ns, target.name, "", 0};
+  if (target.kind == Kind::Workload)
+    return governance::Target{apiVersionOf(target.workloadKind), target.workloadKind, ns, target.name, "", 0};
+  if (allNamespaces) return governance::Target{"v1", "Namespace", "", "all-namespaces", "", 0};
+  return governance::Target{"v1", "Namespace", "", ns, "", 0};
+}
+
+governance::ChangeType changeType(model::PatchType type) {
+  switch (type) {
+    case model::PatchType::Merge:
+      return governance::ChangeType::Merge;
+    case model::PatchType::Json:
+      return governance::ChangeType::Json;
+    case model::PatchType::Strategic:
+      break;
+  }
+  return governance::ChangeType::Strategic;
+}
+
+struct Candidate {
+  const Finding* finding = nullptr;
+  const model::Recommendation* recommendation = nullptr;
+  governance::Proposal proposal;
+  std::string error;  // why it cannot be proposed (its target could not be read)
+};
+
+// Every recommendation that carries its exact change (once per target and change), with its target read
+// live: the uid and generation pin the operation, the object is its before-state (the evidence holds neither
+// in full), and the policy's risk may depend on it. The reads run together.
+std::vector<Candidate> candidatesOf(const dx::Diagnosis& d, kube::Client& client) {
+  std::vector<Candidate> candidates;
+  std::set<std::string> seen;
+  for (const Finding& f : d.findings) {
+    for (const model::Recommendation& r : f.recommendations) {
+      if (!r.patch || r.target.kind.empty() || r.target.name.empty()) continue;
+      Candidate c{&f, &r, {}, {}};
+      c.proposal.target = targetOf(r.target);
+      const std::string key = fmt::format("{}/{}/{}/{}", c.proposal.target.kind, c.proposal.target.namespace_,
+                                          c.proposal.target.name, governance::canonicalSha256(r.patch->body));
+      if (c.proposal.target.apiVersion.empty() || !seen.insert(key).second) continue;
+      candidates.push_back(std::move(c));
+    }
+  }
+  if (candidates.empty()) return candidates;
+  std::vector<std::string> paths;
+  for (const Candidate& c : candidates)
+    paths.push_back(kube::path(execute::resourceRefOf(c.proposal.target)));
+  const std::vector<kube::Fetched> live = client.getAll(paths);
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    Candidate& c = candidates[i];
+    const model::Recommendation& r = *c.recommendation;
+    if (!live[i].ok() || !live[i].value.is_object()) {
+      c.error = live[i].error ? live[i].error->what() : "unexpected answer";
+      continue;
+    }
+    const boost::json::value& object = live[i].value;
+    governance::Proposal& p = c.proposal;
+    if (const auto* meta = object.as_object().if_contains("metadata"); meta != nullptr && meta->is_object()) {
+      if (const auto* uid = meta->as_object().if_contains("uid"); uid != nullptr && uid->is_string())
+        p.target.uid = std::string(uid->as_string());
+      if (const auto* g = meta->as_object().if_contains("generation"); g != nullptr && g->is_int64())
+        p.target.generation = g->as_int64();
+    }
+    p.action = std::string(model::toString(r.action));
+    p.change = governance::Change{changeType(r.patch->type), r.patch->body};
+    p.before = object;
+    p.risk = governance::classify(r.risk, p.action, p.target, p.change, p.before);
+    p.summary = r.summary;
+    p.rationale = r.rationale.empty() ? c.finding->rootCause : r.rationale;
+    p.evidence.push_back(c.finding->ruleId + ": " + c.finding->headline);
+    for (const auto& e : c.finding->evidence)
+      p.evidence.push_back(model::describe(e));
+    if (r.undo) p.rollback = governance::Change{changeType(r.undo->type), r.undo->body};
+  }
+  return candidates;
+}
+
+// A fix is shown with the risk the policy will judge it by (never lower than the analyzer's), so the report,
+// the record and `pending` agree: a proposed change's own, else the policy's table without the live object.
+void alignRisks(dx::Diagnosis& d, const std::vector<Candidate>& candidates) {
+  for (Finding& f : d.findings) {
+    for (model::Recommendation& r : f.recommendations) {
+      if (!r.patch) continue;
+      const governance::Target target = targetOf(r.target);
+      const governance::Change change{changeType(r.patch->type), r.patch->body};
+      const auto proposed = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+        return c.error.empty() && c.proposal.target.kind == target.kind &&
+               c.proposal.target.namespace_ == target.namespace_ && c.proposal.target.name == target.name &&
+               c.proposal.change == change;
+      });
+      r.risk = proposed != candidates.end()
+                   ? proposed->proposal.risk
+                   : governance::classify(r.risk, model::toString(r.action), target, change, std::nullopt);
+    }
+  }
+}
+
+Recorded recordRun(const Options& options, const dx::Diagnosis& d, std::vector<Candidate> candidates,
+                   const governance::Target& scope, const std::string& scopeLabel,
+                   const governance::Identity& actor, Streams& streams) {
+  governance::JournalOptions journalOptions = operations::journalOptions(options.governance, true);
+  journalOptions.now = [now = options.now] { return now; };  // the front end's clock, as the report's
+  governance::Journal journal(journalOptions);
+  governance::StepText text;
+  text.command = options.commandLine;
+
+  governance::DiagnosisRun run;
+  run.target = scope;
+  const std::vector<Problem> problems = problemsOf(d);
+  run.summary =
+      d.healthy() ? "no problems found in " + scopeLabel
+                  : fmt::format("{} in {}: {}", plural(static_cast<std::int64_t>(problems.size()), "problem"),
+                                scopeLabel, problems.front().primary->headline);
+  run.rationale = d.healthy() ? fmt::format("{} examined", plural(d.podsExamined, "pod"))
+                              : summaryLine(d, problems.size());
+  for (const Problem& p : problems)
+    run.evidence.push_back(p.primary->ruleId + ": " + p.primary->headline);
+  run.findings = dx::toJson(d);
+  // The riskiest fix, as the analyzers rate it or (for a proposed change) as the policy does.
+  for (const Finding& f : d.findings) {
+    for (const model::Recommendation& r : f.recommendations)
+      run.risk = std::max(run.risk, r.risk);
+  }
+  for (const Candidate& c : candidates) {
+    if (c.error.empty()) run.risk = std::max(run.risk, c.proposal.risk);
+  }
+  run.text = text;
+  const governance::Appended recorded = journal.recordDiagnosis(run, actor);
+  for (const auto& w : recorded.warnings)
+    streams.err << "warning: " << w << '\n';
+  Recorded result;
+  result.diagnosis = recorded.feature + "/" + recorded.id;
+  if (candidates.empty()) return result;
+
+  const std::vector<governance::OperationSummary> operations = journal.operations();
+  for (Candidate& c : candidates) {
+    governance::Proposal& p = c.proposal;
+    if (!c.error.empty()) {
+      streams.err << fmt::format("warning: the fix for {} was not proposed: {}\n", p.target.display(),
+                                 c.error);
+      continue;
+    }
+    // The same change to the same object already waiting for a decision or an apply: point to it.
+    const std::string sha = governance::canonicalSha256(p.change.body);
+    std::optional<std::string> existing;
+    for (const auto& op : operations) {
+      if (op.status != governance::Status::Proposed && op.status != governance::Status::Approved) continue;
+      if (op.target.kind != p.target.kind || op.target.namespace_ != p.target.namespace_ ||
+          op.target.name != p.target.name)
+        continue;
+      if (journal.show(op.operationId).record.aiops.changeSha256 == sha) {
+        existing = op.operationId;
+        break;
+      }
+    }
+    if (existing) {
+      result.pending.push_back({*existing, true});
+      continue;
+    }
+    p.source = recorded.path;
+    p.text = text;
+    const governance::Appended proposed = journal.propose(p, actor);
+    for (const auto& w : proposed.warnings)
+      streams.err << "warning: " << w << '\n';
+    result.pending.push_back({proposed.operationId, false});
+  }
+  return result;
+}
 }  // namespace
+
+std::string recordedLine(const Recorded& recorded) {
+  std::string line = "Recorded as PHR " + recorded.diagnosis;
+  if (recorded.pending.empty()) return line + ".";
+  std::string ids;
+  for (const auto& p : recorded.pending)
+    ids += (ids.empty() ? "" : ", ") + p.operationId + (p.existing ? " (already proposed)" : "");
+  return fmt::format("{}; pending: {} (approve with: kubectl aiops approve {} --reason ...)", line, ids,
+                     recorded.pending.front().operationId);
+}
 
 collect::Target parseTarget(std::string_view text) {
   collect::Target target;
@@ -483,7 +706,10 @@ CLI::App* add(CLI::App& parent, Options& options) {
       ->take_all()
       ->expected(1)
       ->delimiter(',');
+  command->add_flag("--no-record", options.noRecord,
+                    "Do not record the run in the PHR journal nor propose its fixes as operations");
   addCommonFlags(*command, options.common);
+  operations::addGovernanceFlags(*command, options.governance, false);
   command->footer(
       fmt::format("Examples:\n"
                   "  # Everything in the current namespace\n"
@@ -602,6 +828,11 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
         streams.err, streams.progress, capitalised(message),
         std::max(std::chrono::milliseconds(0), streams.progressDelay - elapsed));
   };
+  // Who is asking, found while the evidence is collected, so recording adds no round trip to the latency.
+  std::future<governance::Identity> identity;
+  if (!options.noRecord)
+    identity = std::async(std::launch::async, [&client] { return execute::whoAmI(client); });
+
   collect::Collected collected = [&] {
     struct Done {  // erases the progress line before anything else is written, error or not
       std::unique_ptr<ProgressLine>& line;
@@ -613,11 +844,30 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
   dx::Options diagnoseOptions;
   diagnoseOptions.now = collected.now;
   diagnoseOptions.disabledRules = options.disabledRules;
-  const dx::Diagnosis diagnosis = dx::diagnose(collected.evidence, diagnoseOptions);
+  dx::Diagnosis diagnosis = dx::diagnose(collected.evidence, diagnoseOptions);
+  std::vector<Candidate> candidates;
+  if (!options.noRecord) {
+    try {
+      candidates = candidatesOf(diagnosis, client);
+    } catch (const std::exception& e) {  // the diagnosis stands without its proposals
+      streams.err << "warning: the fixes were not proposed: " << e.what() << '\n';
+    }
+  }
+  alignRisks(diagnosis, candidates);
 
   if (connection.verbosity > 0) {
     streams.err << fmt::format("diagnose: {} requests in {} rounds; analysis time {}\n", collected.requests,
                                collected.rounds, formatTimestamp(collected.now));
+  }
+  std::optional<Recorded> recorded;
+  if (!options.noRecord) {
+    try {
+      recorded = recordRun(options, diagnosis, std::move(candidates),
+                           scopeTarget(options.target, ns, connection.allNamespaces), scope, identity.get(),
+                           streams);
+    } catch (const std::exception& e) {  // the diagnosis stands without its record
+      streams.err << "warning: the diagnosis was not recorded in the PHR journal: " << e.what() << '\n';
+    }
   }
   switch (options.common.output) {
     case OutputFormat::Json:
@@ -633,6 +883,11 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
       printText(diagnosis, scope, streams.out, streams.colour);
       break;
   }
+  // JSON and YAML stay the findings document alone, with nothing on stderr: scripts find the operations with
+  // 'kubectl aiops pending -o json'.
+  const bool document =
+      options.common.output == OutputFormat::Json || options.common.output == OutputFormat::Yaml;
+  if (recorded && !document) streams.out << '\n' << recordedLine(*recorded) << '\n';
   return diagnosis.healthy() ? 0 : 1;
 }
 

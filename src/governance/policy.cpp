@@ -182,9 +182,25 @@ model::Risk tableRisk(std::string_view action, const Target& target, const Chang
     case model::ActionKind::ResourceIncrease:
     case model::ActionKind::ResourceDecrease:
       return Risk::Medium;
-    default:
+    // Not in the spec's table, but known: each changes one workload's pod template (or one object) the way a
+    // request/limit change does, and is undone the same way, so it is judged like one. The analyzer's own
+    // risk still wins when it is higher.
+    case model::ActionKind::ConfigChange:
+    case model::ActionKind::ImageFix:
+    case model::ActionKind::ProbeFix:
+    case model::ActionKind::SelectorFix:
+    case model::ActionKind::SchedulingChange:
+    case model::ActionKind::CreateObject:
+    case model::ActionKind::Rollback:
+    case model::ActionKind::NodeUncordon:
+      return Risk::Medium;
+    case model::ActionKind::NodeDrain:  // moves every pod on the node
+      return Risk::High;
+    case model::ActionKind::QuotaChange:  // namespace-level
+    case model::ActionKind::Investigate:  // no change is known, so nothing may be applied lightly
       return Risk::Critical;
   }
+  return Risk::Critical;
 }
 
 std::string tierName(model::Risk risk) {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 
@@ -69,9 +70,15 @@ std::string yamlScalar(const json::value& value) {
     case json::kind::null:
       return "null";
     case json::kind::double_: {
+      // std::to_chars and std::from_chars round-trip exactly; Boost.JSON's own parser may not (1.81 reads
+      // some 17-digit values one unit off), and a record must read back to its own bytes.
       const double d = value.get_double();
-      if (d != d) return "null";  // NaN has no JSON form
-      return json::serialize(value);
+      if (!std::isfinite(d)) return "null";  // NaN and infinities have no JSON form
+      char buffer[32];
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, d).ptr;
+      std::string text(buffer, end);
+      if (text.find_first_of(".e") == std::string::npos) text += ".0";  // stays a double when read back
+      return text;
     }
     default:
       return json::serialize(value);
@@ -362,9 +369,9 @@ json::value yamlToJson(const YamlNode& node) {
     throw YamlError{node.line, "number '" + text + "' is out of range"};
   }
   if (!text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-')) {
-    boost::system::error_code error;
-    json::value number = json::parse(text, error);
-    if (!error && number.is_double()) return number;
+    double number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (error == std::errc() && end == text.data() + text.size() && std::isfinite(number)) return number;
   }
   return json::value(text);
 }

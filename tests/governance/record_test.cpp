@@ -114,7 +114,7 @@ aiops:
       spec:
         replicas: 2
         paused: false
-        ratio: 5E-1
+        ratio: 0.5
   before:
     sha256: BEFORE_SHA
     object:
@@ -227,6 +227,28 @@ TEST(Record, RoundTripsAwkwardStrings) {
   const Record parsed = parseRecord(text, "x.md");
   EXPECT_EQ(parsed, r);
   EXPECT_EQ(renderRecord(parsed), text);
+}
+
+// Computed metrics (a p95 latency, an error rate) are arbitrary doubles; each must read back to the same
+// value and the same bytes, or the journal would refuse its own record.
+TEST(Record, RoundTripsComputedDoubles) {
+  Record r = sampleRecord();
+  json::object metrics;
+  metrics["p95"] = 99.37499999999999;
+  metrics["rate"] = 0.1;
+  metrics["whole"] = 100.0;
+  metrics["huge"] = 1.7976931348623157e308;
+  metrics["small"] = 5e-324;
+  metrics["third"] = 1.0 / 3.0;
+  r.aiops.metrics = metrics;
+  const std::string text = renderRecord(r);
+  EXPECT_NE(text.find("p95: 99.37499999999999\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("whole: 100.0\n"), std::string::npos) << text;
+  const Record parsed = parseRecord(text, "x.md");
+  EXPECT_EQ(parsed, r);
+  EXPECT_EQ(renderRecord(parsed), text);
+  for (const auto& [key, value] : parsed.aiops.metrics.as_object())
+    EXPECT_TRUE(value.is_double()) << key;
 }
 
 TEST(Record, RefusesToRenderInconsistentRecords) {

@@ -177,9 +177,13 @@ TEST_F(CliTest, UnknownCommandSuggestsTheClosest) {
   EXPECT_EQ(err.str(),
             "error: unknown command 'statsu' for 'kubectl aiops'; did you mean 'status'? see 'kubectl aiops "
             "--help'\n");
-  EXPECT_EQ(run({"ver"}), 2);
+  EXPECT_EQ(run({"versio"}), 2);
   EXPECT_EQ(err.str(),
-            "error: unknown command 'ver' for 'kubectl aiops'; did you mean 'version'? see 'kubectl aiops "
+            "error: unknown command 'versio' for 'kubectl aiops'; did you mean 'version'? see 'kubectl aiops "
+            "--help'\n");
+  EXPECT_EQ(run({"ver"}), 2);  // a prefix of verify and version: the nearer one
+  EXPECT_EQ(err.str(),
+            "error: unknown command 'ver' for 'kubectl aiops'; did you mean 'verify'? see 'kubectl aiops "
             "--help'\n");
   EXPECT_EQ(run({"frobnicate"}), 2);
   EXPECT_EQ(err.str(),
@@ -304,9 +308,10 @@ TEST_F(CliTest, FlagsBeforeTheCommandWorkAsAfterIt) {
 
 TEST_F(CliTest, FlagsBeforeTheCommandStillNeedACommand) {
   EXPECT_EQ(run({"-n", "shop"}), 2);
-  EXPECT_EQ(err.str(),
-            "error: no command given for flag '-n'; use one of: diagnose, phr, runbook, status, version; see "
-            "'kubectl aiops --help'\n");
+  EXPECT_EQ(
+      err.str(),
+      "error: no command given for flag '-n'; use one of: apply, approve, audit, diagnose, pending, phr, "
+      "reject, rollback, runbook, show, status, verify, version; see 'kubectl aiops --help'\n");
   EXPECT_EQ(run({"-n", "shop", "statsu"}), 2);
   EXPECT_EQ(err.str(),
             "error: unknown command 'statsu' for 'kubectl aiops'; did you mean 'status'? see 'kubectl aiops "

@@ -7,14 +7,17 @@
 #include "commands/diagnose.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cli.h"
 #include "fake_transport.h"
+#include "governance/journal.h"
 #include "shared_buffer.h"
 #include "support/output.h"
 #include "support/progress.h"
@@ -69,6 +72,14 @@ std::vector<std::string> ruleIds(const std::string& document) {
 class DiagnoseCliTest : public ::testing::Test {
  protected:
   DiagnoseCliTest() {
+    // Every run records a PHR unless --no-record: into a journal of the test's own, never the real HOME.
+    std::string pattern = (std::filesystem::temp_directory_path() / "aiops-diagnose-cli-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir = pattern;
+    repo = dir / "phr";
+    ::setenv("AIOPS_PHR_REPO", repo.c_str(), 1);
+    fake.respondJson("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                     R"({"status":{"userInfo":{"username":"alice","groups":["shop-devs"]}}})");
     env.programName = "kubectl aiops";
     // The local clock is days after the scenario; the analysis follows the cluster's (see
     // collect::analysisTime).
@@ -79,6 +90,12 @@ class DiagnoseCliTest : public ::testing::Test {
       return kube::testing::borrow(fake);
     };
     serveCluster(fake);
+  }
+
+  ~DiagnoseCliTest() override {
+    ::unsetenv("AIOPS_PHR_REPO");
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
   }
 
   int run(const std::vector<std::string>& args) {
@@ -97,6 +114,8 @@ class DiagnoseCliTest : public ::testing::Test {
     return paths;
   }
 
+  std::filesystem::path dir;
+  std::filesystem::path repo;
   FakeTransport fake;
   Environment env;
   int transportsMade = 0;
@@ -107,41 +126,51 @@ class DiagnoseCliTest : public ::testing::Test {
 // --- reports -----------------------------------------------------------------------------------------------
 
 TEST_F(DiagnoseCliTest, TextReportForANamespaceWithFindings) {
-  EXPECT_EQ(run({"diagnose", "-n", "shop"}), 1);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "--no-record"}), 1);
   expectGolden("diagnose-shop.txt", out.str());
   EXPECT_EQ(err.str(), "");
 }
 
 TEST_F(DiagnoseCliTest, MarkdownReport) {
-  EXPECT_EQ(run({"-n", "shop", "diagnose", "-o", "markdown"}), 1);
+  EXPECT_EQ(run({"-n", "shop", "diagnose", "-o", "markdown", "--no-record"}), 1);
   expectGolden("diagnose-shop.md", out.str());
 }
 
 TEST_F(DiagnoseCliTest, JsonAndYamlAreTheSameDocument) {
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "json"}), 1);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "json", "--no-record"}), 1);
   const std::string document = out.str();
   expectGolden("diagnose-shop.json", document);
   // Same severity: the pod (its namespace and name) sorts before the Service.
   EXPECT_EQ(ruleIds(document), (std::vector<std::string>{"AIOPS-D900", "AIOPS-D800"}));
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "yaml"}), 1);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "yaml", "--no-record"}), 1);
   EXPECT_EQ(out.str(), toYaml(json::parse(document)));
 }
 
 TEST_F(DiagnoseCliTest, HealthyIsOneLineAndExitZero) {
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "deploy/web"}), 0);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "deploy/web", "--no-record"}), 0);
   EXPECT_EQ(out.str(), "No problems found in Deployment shop/web (1 pod examined).\n");
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=web"}), 0);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=web", "--no-record"}), 0);
   EXPECT_EQ(out.str(), "No problems found in pods matching app=web in namespace shop (1 pod examined).\n");
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=web", "-o", "markdown"}), 0);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=web", "-o", "markdown", "--no-record"}), 0);
   EXPECT_EQ(
       out.str(),
       "# Diagnosis: pods matching app=web in namespace shop\n\n**No problems found** (1 pod examined).\n");
+  // Recorded, a healthy run says so after the one line.
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "deploy/web"}), 0);
+  EXPECT_EQ(out.str(),
+            "No problems found in Deployment shop/web (1 pod examined).\n\nRecorded as PHR "
+            "diagnose-2026-11/0001.\n");
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=web", "-o", "markdown"}), 0);
+  EXPECT_EQ(
+      out.str(),
+      "# Diagnosis: pods matching app=web in namespace shop\n\n**No problems found** (1 pod examined).\n\n"
+      "Recorded as PHR diagnose-2026-11/0002.\n");
 }
 
 TEST_F(DiagnoseCliTest, NoPodsIsHealthyToo) {
   fake.respondJson("GET", "/api/v1/namespaces/shop/pods?labelSelector=app%3Dnothing&limit=500",
                    R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":[]})");
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=nothing"}), 0);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-l", "app=nothing", "--no-record"}), 0);
   EXPECT_EQ(out.str(),
             "No problems found in pods matching app=nothing in namespace shop: no pods to examine.\n");
 }
@@ -206,7 +235,7 @@ TEST_F(DiagnoseCliTest, AllNamespacesListsClusterWide) {
         "/apis/apps/v1/daemonsets", "/apis/batch/v1/jobs", "/apis/batch/v1/cronjobs"})
     fake.respondJson("GET", path + "?limit=500",
                      R"({"kind":"List","apiVersion":"v1","metadata":{},"items":[]})");
-  EXPECT_EQ(run({"diagnose", "-A"}), 0);
+  EXPECT_EQ(run({"diagnose", "-A", "--no-record"}), 0);
   EXPECT_EQ(out.str(), "No problems found in all namespaces: no pods to examine.\n");
   EXPECT_EQ(err.str(), "");
 }
@@ -246,7 +275,7 @@ TEST_F(DiagnoseCliTest, WhatCouldNotBeReadIsListedAndTheRestIsStillDiagnosed) {
       "/api/v1/namespaces/shop/pods/api-5d4c8b7f9-w9d2m/log?container=api&previous=true&tailLines=200&"
       "limitBytes=262144",
       kube::KubeError(kube::ErrorKind::Timeout, "kubectl did not answer before the deadline", "x"));
-  EXPECT_EQ(run({"diagnose", "-n", "shop"}), 1);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "--no-record"}), 1);
   const std::string text = out.str();
   EXPECT_TRUE(text.ends_with(
       "\nCould not read (the diagnosis is partial; nothing was concluded from what is missing):\n"
@@ -339,8 +368,83 @@ TEST_F(DiagnoseCliTest, HelpShowsTheTargetsExamplesAndExitStatus) {
 }
 
 TEST_F(DiagnoseCliTest, VerboseReportsRequestsAndTheAnalysisTime) {
-  EXPECT_EQ(run({"diagnose", "-n", "shop", "api-5d4c8b7f9-k7pzt", "-v", "1", "-o", "json"}), 1);
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "api-5d4c8b7f9-k7pzt", "-v", "1", "-o", "json", "--no-record"}),
+            1);
   EXPECT_EQ(err.str(), "diagnose: 8 requests in 2 rounds; analysis time 2026-11-20T10:00:00Z\n");
+}
+
+// --- the PHR record ----------------------------------------------------------------------------------------
+
+TEST_F(DiagnoseCliTest, EveryRunIsRecordedAsADiagnosisPhr) {
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "json", "--no-record"}), 1);
+  const json::value document = json::parse(out.str());
+  EXPECT_EQ(run({"diagnose", "-n", "shop"}), 1);
+  EXPECT_EQ(err.str(), "");
+  const std::string text = out.str();
+  // No recommendation of this cluster carries a patch, so nothing is proposed.
+  EXPECT_TRUE(text.ends_with("\n\nRecorded as PHR diagnose-2026-11/0001.\n")) << text;
+  EXPECT_EQ(text.substr(0, text.size() - std::string("\nRecorded as PHR diagnose-2026-11/0001.\n").size()),
+            readFile(std::string(PLUGIN_TEST_DATA) + "/diagnose-shop.txt"));
+  EXPECT_EQ(fake.paths("POST"),
+            (std::vector<std::string>{"/apis/authentication.k8s.io/v1/selfsubjectreviews"}));
+
+  governance::JournalOptions options;
+  options.path = repo;
+  options.create = false;
+  governance::Journal journal(options);
+  const auto records = journal.list();
+  ASSERT_EQ(records.size(), 1u);
+  const governance::OperationData& a = records[0].record.aiops;
+  EXPECT_EQ(a.record, governance::RecordKind::Diagnosis);
+  EXPECT_EQ(a.actor, (governance::Identity{"alice", {"shop-devs"}}));
+  EXPECT_EQ(a.target.kind, "Namespace");
+  EXPECT_EQ(a.target.name, "shop");
+  EXPECT_EQ(a.risk, model::Risk::Medium);  // the riskiest recommendation's
+  EXPECT_EQ(a.time, *parseTimestamp("2026-11-26T16:00:00Z"));
+  EXPECT_EQ(a.findings, document);
+  EXPECT_EQ(a.evidence,
+            (std::vector<std::string>{"AIOPS-D800: Service shop/db: Service selector matches no pods"}));
+  EXPECT_EQ(records[0].record.header.command, "kubectl aiops diagnose -n shop");
+
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "-o", "json"}), 1);  // recorded too, but the document stays alone
+  EXPECT_EQ(json::parse(out.str()), document);
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(journal.list().size(), 2u);
+}
+
+TEST_F(DiagnoseCliTest, NoRecordWritesNoJournalAndAsksNoIdentity) {
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "--no-record"}), 1);
+  EXPECT_EQ(out.str().find("Recorded as"), std::string::npos);
+  EXPECT_TRUE(fake.paths("POST").empty());
+  EXPECT_FALSE(std::filesystem::exists(repo));
+}
+
+TEST_F(DiagnoseCliTest, ARunThatCannotBeRecordedIsStillADiagnosis) {
+  fake.respondApiError("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", 403, "Forbidden",
+                       "selfsubjectreviews.authentication.k8s.io is forbidden");
+  EXPECT_EQ(run({"diagnose", "-n", "shop"}), 1);
+  EXPECT_EQ(out.str(), readFile(std::string(PLUGIN_TEST_DATA) + "/diagnose-shop.txt"));
+  EXPECT_EQ(err.str().rfind("warning: the diagnosis was not recorded in the PHR journal: ", 0), 0u)
+      << err.str();
+  EXPECT_FALSE(std::filesystem::exists(repo));
+}
+
+TEST_F(DiagnoseCliTest, TheJournalFlagWinsOverTheEnvironment) {
+  const std::filesystem::path other = dir / "other";
+  EXPECT_EQ(run({"diagnose", "-n", "shop", "--phr-repo", other.string()}), 1);
+  EXPECT_TRUE(std::filesystem::exists(other / ".git"));
+  EXPECT_FALSE(std::filesystem::exists(repo));
+}
+
+TEST(DiagnoseRecordedLine, NamesTheRecordAndWhatWaits) {
+  diagnose::Recorded recorded;
+  recorded.diagnosis = "diagnose-2026-11/0007";
+  EXPECT_EQ(diagnose::recordedLine(recorded), "Recorded as PHR diagnose-2026-11/0007.");
+  recorded.pending = {{"op-0003", false}, {"op-0002", true}};
+  EXPECT_EQ(
+      diagnose::recordedLine(recorded),
+      "Recorded as PHR diagnose-2026-11/0007; pending: op-0003, op-0002 (already proposed) (approve with: "
+      "kubectl aiops approve op-0003 --reason ...)");
 }
 
 // --- progress ----------------------------------------------------------------------------------------------
@@ -377,7 +481,7 @@ class HeldTransport : public kube::KubeTransport {
 };
 
 TEST_F(DiagnoseCliTest, AProgressLineNamesTheRoundAndIsErasedBeforeTheReport) {
-  ASSERT_EQ(run({"diagnose", "-n", "shop", "deploy/web"}), 0);
+  ASSERT_EQ(run({"diagnose", "-n", "shop", "deploy/web", "--no-record"}), 0);
   const std::string report = out.str();
   test_support::SharedBuffer shared;
   const std::string first =
@@ -389,7 +493,7 @@ TEST_F(DiagnoseCliTest, AProgressLineNamesTheRoundAndIsErasedBeforeTheReport) {
   };
   std::ostream both(&shared);
   Streams streams{both, both, false};
-  ASSERT_EQ(runCli({"diagnose", "-n", "shop", "deploy/web"}, streams, env), 0);
+  ASSERT_EQ(runCli({"diagnose", "-n", "shop", "deploy/web", "--no-record"}, streams, env), 0);
   const std::string text = shared.text();
   EXPECT_TRUE(text.starts_with("\r" + first)) << text;
   const std::size_t start = text.find("No problems found");
