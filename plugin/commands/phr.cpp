@@ -2,6 +2,8 @@
 #include "commands/phr.h"
 
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <regex>
@@ -72,7 +74,8 @@ void print(const json::value& doc, OutputFormat format, std::ostream& out) {
 Journal openJournal(const Options& options) {
   governance::JournalOptions journal;
   journal.path = governance::resolveJournalPath(options.repo);
-  journal.create = false;  // reading never creates a journal
+  journal.create = false;                             // reading never creates a journal
+  journal.now = [now = options.now] { return now; };  // the front end's clock: archive's "a year ago"
   return Journal(journal);
 }
 
@@ -161,6 +164,47 @@ int runVerify(const Options& options, Journal& journal, Streams& streams) {
   return report.ok() ? 0 : 1;
 }
 
+// Archiving is housekeeping on a local repository, with no cluster to say who is acting: the commit names the
+// local account, marked so it is never taken for a Kubernetes user.
+governance::Identity localIdentity() {
+  const char* user = std::getenv("USER");
+  if (user == nullptr || *user == '\0') {
+    const passwd* entry = ::getpwuid(::getuid());
+    user = entry != nullptr ? entry->pw_name : "unknown";
+  }
+  return governance::Identity{fmt::format("local:{}", user), {}};
+}
+
+int runArchive(const Options& options, Journal& journal, Streams& streams) {
+  const governance::ArchiveResult result = journal.archive(localIdentity(), options.archiveAge);
+  for (const auto& w : result.warnings)
+    streams.err << "warning: " << w << '\n';
+  if (options.output != OutputFormat::Text) {
+    json::array moved;
+    for (const auto& m : result.moved)
+      moved.push_back(json::string(m));
+    print(json::object{{"journal", journal.path().string()},
+                       {"directories", result.directories},
+                       {"records", result.records},
+                       {"commit", result.commit},
+                       {"moved", std::move(moved)}},
+          options.output, streams.out);
+    return 0;
+  }
+  if (result.commit.empty()) {
+    streams.out << fmt::format(
+        "Nothing to archive: no operation or diagnosis month was last touched more than {}d ago.\n",
+        options.archiveAge.count() / 86400);
+    return 0;
+  }
+  streams.out << fmt::format("Archived {} record{} in {} director{} (commit {}):\n", result.records,
+                             result.records == 1 ? "" : "s", result.directories,
+                             result.directories == 1 ? "y" : "ies", result.commit);
+  for (const auto& m : result.moved)
+    streams.out << "  " << m << '\n';
+  return 0;
+}
+
 }  // namespace
 
 std::string shortReference(const governance::StoredRecord& record) {
@@ -224,6 +268,20 @@ CLI::App* add(CLI::App& parent, Options& options) {
                         "  {0} phr verify --anchor 3f2a...:9b1c...\n",
                         "verification failed: the first bad record is named"));
   verify->callback([&options] { options.action = Action::Verify; });
+
+  auto* archive = command->add_subcommand(
+      "archive",
+      "Move operations and diagnosis months older than a year into history/archive/<year>/, in one commit; "
+      "nothing is deleted and verify follows the move");
+  addJournalFlags(*archive, options);
+  archive->add_option(
+      "--older-than", options.olderThan,
+      "Only what was last touched longer ago than this (365d or more: records are kept a year)");
+  archive->footer(footer(program,
+                         "  # Move last year's records out of the way\n  {0} phr archive\n"
+                         "  # Keep two years in place\n  {0} phr archive --older-than 730d\n",
+                         "not used by this command"));
+  archive->callback([&options] { options.action = Action::Archive; });
   return command;
 }
 
@@ -285,6 +343,14 @@ void validate(Options& options) {
     }
     f.operationId = options.operation;
   }
+  const auto age = parseAge(options.olderThan);
+  if (!age || *age < std::chrono::hours(24 * 365)) {
+    throw UsageError(
+        fmt::format("invalid --older-than '{}'; use a duration of at least 365d (records are kept "
+                    "in place for a year)",
+                    options.olderThan));
+  }
+  options.archiveAge = *age;
   options.anchor.reset();
   if (!options.anchorText.empty()) {
     options.anchor = governance::parseAnchor(options.anchorText);
@@ -303,6 +369,8 @@ int run(const Options& options, Streams& streams) {
         return runLog(options, journal, streams);
       case Action::Show:
         return runShow(options, journal, streams);
+      case Action::Archive:
+        return runArchive(options, journal, streams);
       case Action::Verify:
       case Action::None:
         break;

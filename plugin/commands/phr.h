@@ -1,8 +1,9 @@
-// `kubectl aiops phr log|show|verify`: reads and checks the PHR journal (src/governance/). Needs no cluster,
-// so runCli never creates a transport for it.
+// `kubectl aiops phr log|show|verify|archive`: reads and checks the PHR journal (src/governance/). Needs no
+// cluster, so runCli never creates a transport for it.
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -11,7 +12,7 @@
 
 namespace aiops::plugin::phr {
 
-enum class Action { None, Log, Show, Verify };
+enum class Action { None, Log, Show, Verify, Archive };
 
 struct Options {
   Action action = Action::None;  // set by the subcommand that parsed
@@ -25,6 +26,9 @@ struct Options {
   std::string reference;
   // verify
   std::string anchorText;
+  // archive
+  std::string olderThan = "365d";
+  std::chrono::seconds archiveAge{0};  // set by validate
   std::optional<governance::Anchor> anchor;
   WallTime now;  // for --since durations; set by the front end from its clock
 };

@@ -260,6 +260,33 @@ TEST_F(PhrTest, AMissingJournalIsAnIoErrorAndIsNotCreated) {
   EXPECT_FALSE(fs::exists(repo));
 }
 
+TEST_F(PhrTest, ArchiveMovesOnlyWhatIsAYearOldAndVerifyFollows) {
+  makeJournal();
+  env.now = [] { return *parseTimestamp("2025-04-30T12:00:00Z"); };  // a day short of a year
+  EXPECT_EQ(run({"phr", "archive", "--phr-repo", repo.string()}), 0) << err.str();
+  EXPECT_EQ(out.str(),
+            "Nothing to archive: no operation or diagnosis month was last touched more than 365d ago.\n");
+
+  env.now = [] { return *parseTimestamp("2025-06-02T12:00:00Z"); };
+  EXPECT_EQ(run({"phr", "archive", "--phr-repo", repo.string(), "-o", "json"}), 0) << err.str();
+  const json::value doc = json::parse(out.str());
+  EXPECT_EQ(doc.at("records"), 4);
+  EXPECT_EQ(doc.at("directories"), 3);
+  EXPECT_EQ(doc.at("moved").as_array().size(), 3U);
+  EXPECT_EQ(doc.at("moved").at(0).as_string().starts_with("history/prompts/"), true);
+  EXPECT_NE(std::string(doc.at("moved").at(0).as_string()).find(" -> history/archive/2024/"),
+            std::string::npos);
+
+  EXPECT_EQ(run({"phr", "verify", "--phr-repo", repo.string()}), 0) << out.str();
+  EXPECT_EQ(run({"phr", "log", "--phr-repo", repo.string(), "-o", "json"}), 0);
+  EXPECT_EQ(json::parse(out.str()).at("records").as_array().size(), 4U);  // moved, not deleted
+  EXPECT_EQ(run({"phr", "archive", "--phr-repo", repo.string(), "--older-than", "30d"}), 2);
+  EXPECT_EQ(err.str(),
+            "error: invalid --older-than '30d'; use a duration of at least 365d (records are kept in place "
+            "for a year); see 'kubectl aiops phr --help'\n");
+  EXPECT_EQ(transportsMade, 0);
+}
+
 TEST_F(PhrTest, HelpListsTheSubcommands) {
   EXPECT_EQ(run({"phr", "--help"}), 0);
   for (const char* line : {"  log ", "  show ", "  verify "})
