@@ -828,11 +828,6 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
         streams.err, streams.progress, capitalised(message),
         std::max(std::chrono::milliseconds(0), streams.progressDelay - elapsed));
   };
-  // Who is asking, found while the evidence is collected, so recording adds no round trip to the latency.
-  std::future<governance::Identity> identity;
-  if (!options.noRecord)
-    identity = std::async(std::launch::async, [&client] { return execute::whoAmI(client); });
-
   collect::Collected collected = [&] {
     struct Done {  // erases the progress line before anything else is written, error or not
       std::unique_ptr<ProgressLine>& line;
@@ -863,8 +858,8 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
   if (!options.noRecord) {
     try {
       recorded = recordRun(options, diagnosis, std::move(candidates),
-                           scopeTarget(options.target, ns, connection.allNamespaces), scope, identity.get(),
-                           streams);
+                           scopeTarget(options.target, ns, connection.allNamespaces), scope,
+                           execute::whoAmI(client), streams);
     } catch (const std::exception& e) {  // the diagnosis stands without its record
       streams.err << "warning: the diagnosis was not recorded in the PHR journal: " << e.what() << '\n';
     }
