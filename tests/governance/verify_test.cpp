@@ -335,20 +335,32 @@ TEST(Verify, NamesAnUnparseableRecordEvenInAJournalLookingCommit) {
   EXPECT_EQ(report.problem->message, path + ":3: front-matter key 'title' is missing");
 }
 
+// Commits, as record 0002 of op-0001 (proposed by alice), a copy of the recommendation turned into a `kind`
+// step leading to `status`, after `edit`; returns the record's path. Well-formed and correctly chained, so
+// only verify's lifecycle replay can object to it.
+std::string forgeSecondStep(Journal& journal, const fs::path& repo, const Appended& proposed, RecordKind kind,
+                            Status status, const std::function<void(Record&)>& edit) {
+  Record r = journal.show("op-0001").record;
+  r.header.id = "0002";
+  r.aiops.record = kind;
+  r.aiops.status = status;
+  r.aiops.prevRecordSha256 = proposed.sha256;
+  edit(r);
+  const std::string path = fmt::format("history/prompts/{}/{}", proposed.feature, recordFileName(r.header));
+  forgeCommit(repo, path, renderRecord(r), "op-0001", std::string(toString(status)));
+  return path;
+}
+
 TEST(Verify, NamesAForgedRecordThatSkipsTheLifecycle) {
   TempDir dir;
   const fs::path repo = dir / "phr";
   Journal journal(optionsAt(repo));
   const Appended proposed = journal.propose(memoryProposal(), alice());
-  // A well-formed record, correctly chained, that jumps from proposed straight to applied.
-  Record r = journal.show("op-0001").record;
-  r.header.id = "0002";
-  r.header.title = "Applied op-0001: raise the memory limit of container app to 384Mi";
-  r.aiops.record = RecordKind::Applied;
-  r.aiops.status = Status::Applied;
-  r.aiops.prevRecordSha256 = proposed.sha256;
-  const std::string path = fmt::format("history/prompts/{}/{}", proposed.feature, recordFileName(r.header));
-  forgeCommit(repo, path, renderRecord(r), "op-0001", "applied");
+  // Straight from proposed to applied.
+  const std::string path =
+      forgeSecondStep(journal, repo, proposed, RecordKind::Applied, Status::Applied, [](Record& r) {
+        r.header.title = "Applied op-0001: raise the memory limit of container app to 384Mi";
+      });
   const VerifyReport report = journal.verify();
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.problem->kind, ProblemKind::IllegalLifecycle);
@@ -364,17 +376,13 @@ TEST(Verify, NamesAForgedStepThatChangesTheRequester) {
   const Appended proposed = journal.propose(memoryProposal(), alice());
   // A legal approval step, except that it names someone else as the requester: the way to make a
   // self-approval look like a four-eyes one.
-  Record r = journal.show("op-0001").record;
-  r.header.id = "0002";
-  r.header.title = "Approved op-0001";
-  r.aiops.record = RecordKind::Approval;
-  r.aiops.status = Status::Approved;
-  r.aiops.requestedBy = Identity{"mallory", {"system:authenticated"}};
-  r.aiops.approvals.push_back(Approval{alice(), Decision::Approve, "fine", r.aiops.time, r.aiops.changeSha256,
-                                       "approver"});
-  r.aiops.prevRecordSha256 = proposed.sha256;
-  const std::string path = fmt::format("history/prompts/{}/{}", proposed.feature, recordFileName(r.header));
-  forgeCommit(repo, path, renderRecord(r), "op-0001", "approved");
+  const std::string path =
+      forgeSecondStep(journal, repo, proposed, RecordKind::Approval, Status::Approved, [](Record& r) {
+        r.header.title = "Approved op-0001";
+        r.aiops.requestedBy = Identity{"mallory", {"system:authenticated"}};
+        r.aiops.approvals.push_back(
+            Approval{alice(), Decision::Approve, "fine", r.aiops.time, r.aiops.changeSha256, "approver"});
+      });
   const VerifyReport report = journal.verify();
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.problem->kind, ProblemKind::IllegalLifecycle);
