@@ -332,8 +332,9 @@ governance::Target targetOf(const model::ObjectRef& ref) {
 }
 
 // What a diagnosis run is about: the pod or workload named, else the namespace, else the whole cluster.
-governance::Target scopeTarget(const collect::Target& target, const std::string& ns, bool allNamespaces) {
-  using Kind = collect::Target::Kind;
+governance::Target scopeTarget(const aiops::collect::Target& target, const std::string& ns,
+                               bool allNamespaces) {
+  using Kind = aiops::collect::Target::Kind;
   if (target.kind == Kind::Pod) return governance::Target{"v1", "Pod", ns, target.name, "", 0};
   if (target.kind == Kind::Workload)
     return governance::Target{apiVersionOf(target.workloadKind), target.workloadKind, ns, target.name, "", 0};
@@ -468,7 +469,6 @@ Recorded recordRun(const Options& options, const dx::Diagnosis& d, std::vector<C
   result.diagnosis = recorded.feature + "/" + recorded.id;
   if (candidates.empty()) return result;
 
-  const std::vector<governance::OperationSummary> operations = journal.operations();
   for (Candidate& c : candidates) {
     governance::Proposal& p = c.proposal;
     if (!c.error.empty()) {
@@ -476,29 +476,12 @@ Recorded recordRun(const Options& options, const dx::Diagnosis& d, std::vector<C
                                  c.error);
       continue;
     }
-    // The same change to the same object already waiting for a decision or an apply: point to it.
-    const std::string sha = governance::canonicalSha256(p.change.body);
-    std::optional<std::string> existing;
-    for (const auto& op : operations) {
-      if (op.status != governance::Status::Proposed && op.status != governance::Status::Approved) continue;
-      if (op.target.kind != p.target.kind || op.target.namespace_ != p.target.namespace_ ||
-          op.target.name != p.target.name)
-        continue;
-      if (journal.show(op.operationId).record.aiops.changeSha256 == sha) {
-        existing = op.operationId;
-        break;
-      }
-    }
-    if (existing) {
-      result.pending.push_back({*existing, true});
-      continue;
-    }
     p.source = recorded.path;
     p.text = text;
-    const governance::Appended proposed = journal.propose(p, actor);
+    const operations::Proposed proposed = operations::proposeOnce(journal, p, actor);
     for (const auto& w : proposed.warnings)
       streams.err << "warning: " << w << '\n';
-    result.pending.push_back({proposed.operationId, false});
+    result.pending.push_back({proposed.operationId, proposed.existing});
   }
   return result;
 }
@@ -514,15 +497,15 @@ std::string recordedLine(const Recorded& recorded) {
                      recorded.pending.front().operationId);
 }
 
-collect::Target parseTarget(std::string_view text) {
-  collect::Target target;
+aiops::collect::Target parseTarget(std::string_view text) {
+  aiops::collect::Target target;
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) {
     if (!validName(text)) {
       throw UsageError(
           fmt::format("invalid pod name '{}'; a name is lowercase letters, digits, '-' and '.'", text));
     }
-    target.kind = collect::Target::Kind::Pod;
+    target.kind = aiops::collect::Target::Kind::Pod;
     target.name = std::string(text);
     return target;
   }
@@ -549,7 +532,8 @@ collect::Target parseTarget(std::string_view text) {
                     "'-' and '.')",
                     text, name));
   }
-  target.kind = spelling->kind.empty() ? collect::Target::Kind::Pod : collect::Target::Kind::Workload;
+  target.kind =
+      spelling->kind.empty() ? aiops::collect::Target::Kind::Pod : aiops::collect::Target::Kind::Workload;
   target.workloadKind = std::string(spelling->kind);
   target.name = std::string(name);
   return target;
@@ -624,8 +608,9 @@ bool validSelector(std::string_view s) {
   }
 }
 
-std::string scopeText(const collect::Target& target, const std::string& namespace_, bool allNamespaces) {
-  using Kind = collect::Target::Kind;
+std::string scopeText(const aiops::collect::Target& target, const std::string& namespace_,
+                      bool allNamespaces) {
+  using Kind = aiops::collect::Target::Kind;
   const std::string where = allNamespaces ? "all namespaces" : "namespace " + namespace_;
   switch (target.kind) {
     case Kind::Namespace:
@@ -751,9 +736,9 @@ void validate(Options& options) {
       throw UsageError(fmt::format(
           "invalid label selector '{}'; use e.g. app=web, tier!=cache, 'env in (a,b)'", options.selector));
     }
-    options.target = collect::Target{collect::Target::Kind::Selector, "", "", options.selector};
+    options.target = aiops::collect::Target{aiops::collect::Target::Kind::Selector, "", "", options.selector};
   } else {
-    options.target = collect::Target{};
+    options.target = aiops::collect::Target{};
   }
   if (!options.sinceText.empty()) {
     options.since = parseSince(options.sinceText);
@@ -770,7 +755,7 @@ void validate(Options& options) {
   }
 
   // --rule: the analyzers that can emit the rules decide what is read; every other rule is disabled.
-  options.needs = collect::allNeeds();
+  options.needs = aiops::collect::allNeeds();
   options.disabledRules.clear();
   if (!options.rules.empty()) {
     std::vector<std::string> known;
@@ -805,7 +790,7 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
   const std::string ns = kube::resolveNamespace(connection, client.transport());
   const std::string scope = scopeText(options.target, ns, connection.allNamespaces);
 
-  collect::Options collectOptions;
+  aiops::collect::Options collectOptions;
   collectOptions.namespace_ = ns;
   collectOptions.allNamespaces = connection.allNamespaces;
   collectOptions.target = options.target;
@@ -828,12 +813,12 @@ int run(const Options& options, kube::Client& client, Streams& streams) {
         streams.err, streams.progress, capitalised(message),
         std::max(std::chrono::milliseconds(0), streams.progressDelay - elapsed));
   };
-  collect::Collected collected = [&] {
+  aiops::collect::Collected collected = [&] {
     struct Done {  // erases the progress line before anything else is written, error or not
       std::unique_ptr<ProgressLine>& line;
       ~Done() { line.reset(); }
     } done{progress};
-    return collect::collect(client, collectOptions);
+    return aiops::collect::collect(client, collectOptions);
   }();
 
   dx::Options diagnoseOptions;

@@ -28,7 +28,7 @@ struct Options {
   operations::GovernanceFlags governance;  // --phr-repo, --phr-remote
 
   // Set by validate().
-  collect::Target target;
+  aiops::collect::Target target;
   std::optional<std::chrono::seconds> since;
   unsigned needs = ~0U;  // what the selected rules' analyzers read
   std::set<std::string, std::less<>> disabledRules;
@@ -47,7 +47,7 @@ int run(const Options& options, kube::Client& client, Streams& streams);
 
 // "web-1", "pod/web-1", "deploy/backend", "sts/db", "ds/agent", "job/backup" (and kubectl's other spellings
 // of those kinds); throws UsageError for anything else.
-collect::Target parseTarget(std::string_view text);
+aiops::collect::Target parseTarget(std::string_view text);
 // A Go duration as kubectl's --since takes it ("30s", "15m", "2h", "1h30m"), rounded up to whole seconds;
 // nullopt when malformed, without a unit, or not positive.
 std::optional<std::chrono::seconds> parseSince(std::string_view text);
@@ -68,7 +68,8 @@ struct Recorded {
 std::string recordedLine(const Recorded& recorded);
 
 // What was diagnosed, for people: "namespace shop", "Deployment shop/backend", "all namespaces".
-std::string scopeText(const collect::Target& target, const std::string& namespace_, bool allNamespaces);
+std::string scopeText(const aiops::collect::Target& target, const std::string& namespace_,
+                      bool allNamespaces);
 
 // The renderings of a diagnosis for people (text for a terminal, Markdown for a ticket or a chat).
 void printText(const aiops::diagnose::Diagnosis& diagnosis, const std::string& scope, std::ostream& out,

@@ -524,6 +524,20 @@ governance::JournalOptions journalOptions(const GovernanceFlags& flags, bool cre
   return options;
 }
 
+Proposed proposeOnce(governance::Journal& journal, const governance::Proposal& proposal,
+                     const governance::Identity& actor) {
+  const std::string sha = governance::canonicalSha256(proposal.change.body);
+  for (const auto& op : journal.operations()) {
+    if (op.status != governance::Status::Proposed && op.status != governance::Status::Approved) continue;
+    if (op.target.kind != proposal.target.kind || op.target.namespace_ != proposal.target.namespace_ ||
+        op.target.name != proposal.target.name)
+      continue;
+    if (journal.show(op.operationId).record.aiops.changeSha256 == sha) return {op.operationId, true, {}};
+  }
+  const governance::Appended appended = journal.propose(proposal, actor);
+  return {appended.operationId, false, appended.warnings};
+}
+
 bool policyIsLocal(const std::string& flag) {
   return !flag.empty() || environment("AIOPS_POLICY").has_value();
 }

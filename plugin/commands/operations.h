@@ -33,6 +33,16 @@ governance::RiskPolicy resolvePolicy(const std::string& flag, kube::Client* clie
 // Whether the policy comes from the flag or the environment, so the cluster need not be asked.
 bool policyIsLocal(const std::string& flag);
 
+// Proposes `proposal` as a new operation, unless the same change (by its SHA-256) to the same object is
+// already waiting for a decision or an apply: then that operation's id is returned with `existing` set.
+struct Proposed {
+  std::string operationId;
+  bool existing = false;
+  std::vector<std::string> warnings;
+};
+Proposed proposeOnce(governance::Journal& journal, const governance::Proposal& proposal,
+                     const governance::Identity& actor);
+
 enum class Action { None, Pending, Show, Approve, Reject, Apply, Verify, Rollback };
 
 struct Options {

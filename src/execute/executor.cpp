@@ -36,6 +36,28 @@ std::string stringAt(const json::value& object, std::string_view a, std::string_
   return inner && inner->is_string() ? std::string(inner->get_string()) : std::string();
 }
 
+// An operation that creates its target (an autoscaler for a Deployment): a whole manifest, and no
+// before-state because the object did not exist. Its rollback deletes what it created.
+bool createsTarget(const governance::OperationData& op) {
+  return op.change && op.change->type == governance::ChangeType::Manifest && !op.before &&
+         op.target.uid.empty();
+}
+
+// What an operation's baseline and checkpoints watch: the target itself, or, for an autoscaler, the workload
+// it scales (an HPA has no pods of its own; its effect shows in its Deployment).
+governance::Target watchedTarget(const governance::OperationData& op) {
+  if (op.target.kind != "HorizontalPodAutoscaler" || !op.change) return op.target;
+  const json::value* spec = field(op.change->body, "spec");
+  const json::value* ref = spec ? field(*spec, "scaleTargetRef") : nullptr;
+  if (ref == nullptr) return op.target;
+  governance::Target workload;
+  workload.apiVersion = stringAt(*spec, "scaleTargetRef", "apiVersion");
+  workload.kind = stringAt(*spec, "scaleTargetRef", "kind");
+  workload.namespace_ = op.target.namespace_;
+  workload.name = stringAt(*spec, "scaleTargetRef", "name");
+  return workload.kind.empty() || workload.name.empty() ? op.target : workload;
+}
+
 // Whether redaction replaced anything in `value`: such a body cannot be written back to a cluster.
 bool holdsRedacted(const json::value& value) {
   if (value.is_string()) return value.get_string() == governance::kRedacted;
@@ -179,6 +201,16 @@ json::value write(kube::Client& client, const kube::ResourceRef& ref, const gove
   return client.patch(ref, patchTypeOf(change.type), change.body);
 }
 
+// Creates the object an operation adds (its recorded manifest, without a resourceVersion).
+json::value createObject(kube::Client& client, const kube::ResourceRef& ref, const json::value& manifest) {
+  json::value object = manifest;
+  if (auto* metadata = object.is_object() ? object.as_object().if_contains("metadata") : nullptr;
+      metadata != nullptr && metadata->is_object()) {
+    metadata->as_object().erase("resourceVersion");
+  }
+  return client.create(ref.type, ref.namespace_, object);
+}
+
 // The recorded before-state as a PUT body: server-owned fields dropped, the live resourceVersion kept.
 json::value restorable(const json::value& before, const json::value& live) {
   json::value object = before;
@@ -271,41 +303,52 @@ ApplyResult Executor::apply(const std::string& operationId, const governance::Id
   try {
     const kube::ResourceRef ref = resourceRefOf(target);
     const std::optional<json::value> live = client_.find(ref);
-    if (!live) {
+    const bool creating = createsTarget(current);
+    if (creating && live) {
+      throw Refused(fmt::format(
+          "{} exists already: it was created since the recommendation; re-run recommend", target.display()));
+    }
+    if (!creating && !live) {
       throw Refused(fmt::format("{} no longer exists; re-run diagnose", target.display()));
     }
-    const std::int64_t generation = generationOf(*live);
-    const std::string uid = stringAt(*live, "metadata", "uid");
-    if (!target.uid.empty() && uid != target.uid) {
-      throw Refused(
-          fmt::format("{} was deleted and created again since the recommendation (uid {}, now {}); "
-                      "re-run diagnose",
-                      target.display(), target.uid, uid));
+    const std::int64_t generation = live ? generationOf(*live) : 0;
+    if (live) {
+      const std::string uid = stringAt(*live, "metadata", "uid");
+      if (!target.uid.empty() && uid != target.uid) {
+        throw Refused(
+            fmt::format("{} was deleted and created again since the recommendation (uid {}, now {}); "
+                        "re-run diagnose",
+                        target.display(), target.uid, uid));
+      }
+      if (generation != target.generation) {
+        throw Refused(
+            fmt::format("{} changed since the recommendation: generation {}, now {}; re-run diagnose",
+                        target.display(), target.generation, generation));
+      }
+      text.scrub = scrubFor(target, *live);
     }
-    if (generation != target.generation) {
-      throw Refused(fmt::format("{} changed since the recommendation: generation {}, now {}; re-run diagnose",
-                                target.display(), target.generation, generation));
-    }
-    text.scrub = scrubFor(target, *live);
 
-    result.baseline = observe(target);
+    result.baseline = observe(watchedTarget(current));
     governance::Step applying;
     applying.kind = RecordKind::Applying;
     applying.metrics = result.baseline.toJson();
-    applying.outcome = fmt::format("applying the {} change to {} (generation {})",
-                                   governance::toString(current.change->type), target.display(), generation);
+    applying.outcome =
+        creating ? fmt::format("applying: creating {}", target.display())
+                 : fmt::format("applying the {} change to {} (generation {})",
+                               governance::toString(current.change->type), target.display(), generation);
     applying.text = text;
     result.records.push_back(journal_.record(operationId, applying, actor));
     if (options_.onStage) options_.onStage("applying-recorded");
 
     json::value written;
     try {
-      written = write(client_, ref, *current.change, *live);
+      written = creating ? createObject(client_, ref, current.change->body)
+                         : write(client_, ref, *current.change, *live);
     } catch (const kube::KubeError& e) {
       governance::Step failed;
       failed.kind = RecordKind::Failed;
-      failed.outcome =
-          fmt::format("the write to {} failed, nothing was applied: {}", target.display(), e.message());
+      failed.outcome = fmt::format("{} {} failed, nothing was applied: {}",
+                                   creating ? "creating" : "the write to", target.display(), e.message());
       failed.text = text;
       result.records.push_back(journal_.record(operationId, failed, actor));
       throw;
@@ -314,9 +357,11 @@ ApplyResult Executor::apply(const std::string& operationId, const governance::Id
 
     governance::Step applied;
     applied.kind = RecordKind::Applied;
-    applied.outcome = fmt::format("applied the {} change to {}: generation {} -> {}",
-                                  governance::toString(current.change->type), target.display(), generation,
-                                  generationOf(written));
+    applied.outcome =
+        creating ? fmt::format("created {} (uid {})", target.display(), stringAt(written, "metadata", "uid"))
+                 : fmt::format("applied the {} change to {}: generation {} -> {}",
+                               governance::toString(current.change->type), target.display(), generation,
+                               generationOf(written));
     applied.text = text;
     result.records.push_back(journal_.record(operationId, applied, actor));
     if (options_.onStage) options_.onStage("applied-recorded");
@@ -367,7 +412,7 @@ VerifyResult Executor::verify(const std::string& operationId, const governance::
         break;
       }
       if (!seen) {
-        seen = observe(target, baseline.serverTime);
+        seen = observe(watchedTarget(current), baseline.serverTime);
         if (target.kind == "Secret") text.scrub = scrubFor(target, client_.get(resourceRefOf(target)));
       }
       const Verdict verdict = judge(*seen, baseline, previous, previousIsBaseline);
@@ -448,7 +493,7 @@ governance::Appended Executor::rollback(const std::string& operationId, const go
                     "restore it from the values' source",
                     current.rollback ? "rollback change" : "before-state", target.display()));
   }
-  if (!current.rollback && !current.before) {
+  if (!current.rollback && !current.before && !createsTarget(current)) {
     throw Refused(
         fmt::format("{} records neither a rollback change nor the before-state of {}; nothing to restore",
                     operationId, target.display()));
@@ -465,6 +510,21 @@ governance::Appended Executor::rollback(const std::string& operationId, const go
     text.scrub = scrubFor(target, live);
     json::value written;
     std::string how;
+    if (createsTarget(current)) {
+      client_.remove(ref);
+      const Observation after = observe(watchedTarget(current));
+      governance::Step step;
+      step.kind = RecordKind::RolledBack;
+      const std::string observed = judge(after, after, after, false).summary;
+      step.outcome =
+          fmt::format("rolled back: deleted {}, which this operation created (uid {}){}", target.display(),
+                      stringAt(live, "metadata", "uid"), observed.empty() ? "" : "; " + observed);
+      step.text = std::move(text);
+      appended = journal_.record(operationId, step, actor);
+      if (options_.onStage) options_.onStage("rolled-back-recorded");
+      releaseLease(client_, *claim);
+      return appended;
+    }
     if (current.rollback) {
       written = write(client_, ref, *current.rollback, live);
       how = fmt::format("the recorded {} rollback change", governance::toString(current.rollback->type));
@@ -473,7 +533,7 @@ governance::Appended Executor::rollback(const std::string& operationId, const go
       how = "the recorded before-state";
     }
     if (options_.onStage) options_.onStage("written");
-    const Observation after = observe(target);
+    const Observation after = observe(watchedTarget(current));
     governance::Step step;
     step.kind = RecordKind::RolledBack;
     const std::string observed = judge(after, after, after, false).summary;
@@ -505,9 +565,12 @@ std::vector<governance::Appended> Executor::reconcile(const governance::Identity
     if (live) text.scrub = scrubFor(current.target, *live);
     // The write bumps metadata.generation; an unchanged generation means it never reached the server.
     // Kinds without a generation (Secret, ConfigMap) are judged by their resourceVersion instead.
-    const bool moved = live && (baseline.generation != 0 ? generationOf(*live) != baseline.generation
-                                                         : stringAt(*live, "metadata", "resourceVersion") !=
-                                                               baseline.resourceVersion);
+    const bool moved =
+        createsTarget(current)
+            ? live.has_value()
+            : live && (baseline.generation != 0
+                           ? generationOf(*live) != baseline.generation
+                           : stringAt(*live, "metadata", "resourceVersion") != baseline.resourceVersion);
     if (moved) {
       step.kind = RecordKind::Applied;
       step.outcome = fmt::format(

@@ -12,6 +12,7 @@
 
 #include "execute/executor.h"
 #include "execute/lease.h"
+#include "kube/app_metrics.h"
 #include "kube/quantity.h"
 
 namespace aiops::execute {
@@ -93,67 +94,6 @@ bool isSubset(const json::object& selector, const json::value* labels) {
     if (label == nullptr || *label != value) return false;
   }
   return true;
-}
-
-struct Requests {
-  double total = 0;
-  double errors = 0;                               // 5xx
-  std::vector<std::pair<double, double>> buckets;  // (le, cumulative count)
-  double count = 0;
-};
-
-// Reads http_requests_total{code=...} and the http_request_duration_seconds histogram from Prometheus text.
-Requests parseExposition(const std::string& text) {
-  Requests r;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line.front() == '#') continue;
-    const auto space = line.rfind(' ');
-    if (space == std::string::npos) continue;
-    double value = 0;
-    try {
-      value = std::stod(line.substr(space + 1));
-    } catch (...) {
-      continue;
-    }
-    const std::string series = line.substr(0, space);
-    auto label = [&](std::string_view name) -> std::string {
-      const std::string key = fmt::format("{}=\"", name);
-      const auto at = series.find(key);
-      if (at == std::string::npos) return {};
-      const auto end = series.find('"', at + key.size());
-      return series.substr(at + key.size(), end - at - key.size());
-    };
-    if (series.starts_with("http_requests_total")) {
-      r.total += value;
-      if (label("code").starts_with('5')) r.errors += value;
-    } else if (series.starts_with("http_request_duration_seconds_bucket")) {
-      const std::string le = label("le");
-      r.buckets.emplace_back(le == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(le), value);
-    } else if (series.starts_with("http_request_duration_seconds_count")) {
-      r.count = value;
-    }
-  }
-  return r;
-}
-
-// histogram_quantile's linear interpolation inside the bucket the rank falls in.
-std::optional<double> quantileMs(const Requests& r, double q) {
-  if (r.count <= 0 || r.buckets.empty()) return std::nullopt;
-  const double rank = q * r.count;
-  double lowerBound = 0;
-  double lowerCount = 0;
-  for (const auto& [le, cumulative] : r.buckets) {
-    if (cumulative >= rank) {
-      if (std::isinf(le)) return lowerBound * 1000;
-      const double inBucket = cumulative - lowerCount;
-      const double fraction = inBucket > 0 ? (rank - lowerCount) / inBucket : 1;
-      return (lowerBound + (le - lowerBound) * fraction) * 1000;
-    }
-    lowerBound = le;
-    lowerCount = cumulative;
-  }
-  return std::nullopt;
 }
 
 std::optional<WallTime> terminatedAt(const json::value& terminated) {
@@ -357,11 +297,11 @@ Observation Executor::observe(const governance::Target& target, std::optional<Wa
   if (metricsPath) {
     const kube::Response response = client_.transport().get(*metricsPath);
     if (response.ok() && !response.truncated) {
-      const Requests requests = parseExposition(response.body);
+      const kube::ApplicationMetrics requests = kube::parseApplicationMetrics(response.body);
       // Rounded to what a reader needs (a ten-thousandth of a percent, a hundredth of a millisecond), so the
       // numbers a record holds print short and read back exactly.
       if (requests.total > 0) o.errorRate = std::round(requests.errors / requests.total * 1e6) / 1e6;
-      if (auto p95 = quantileMs(requests, 0.95)) o.latencyP95Ms = std::round(*p95 * 100) / 100;
+      if (auto p95 = kube::latencyQuantileMs(requests, 0.95)) o.latencyP95Ms = std::round(*p95 * 100) / 100;
     }
   }
   o.serverTime = serverNow(client_, leaseNamespace(target));

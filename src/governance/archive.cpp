@@ -35,13 +35,16 @@ ArchiveResult Journal::archive(const Identity& actor, std::chrono::seconds age) 
       const git_tree_entry* entry = git_tree_entry_byindex(snap.prompts.get(), i);
       const std::string feature = git_tree_entry_name(entry);
       std::optional<std::string> year;
-      if (feature.starts_with("diagnose-") && feature.size() == 16) {
+      const std::size_t monthAt = feature.starts_with("diagnose-") ? 9
+                                  : feature.starts_with("report-") ? 7
+                                                                   : 0;
+      if (monthAt > 0 && feature.size() == monthAt + 7) {
         // The month ended (first day of the next month) before the cutoff.
-        const int y = std::atoi(feature.substr(9, 4).c_str());
-        const int m = std::atoi(feature.substr(14, 2).c_str());
+        const int y = std::atoi(feature.substr(monthAt, 4).c_str());
+        const int m = std::atoi(feature.substr(monthAt + 5, 2).c_str());
         const auto end = parseTimestamp(
             fmt::format("{:04d}-{:02d}-01T00:00:00Z", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1));
-        if (end && *end <= cutoff) year = feature.substr(9, 4);
+        if (end && *end <= cutoff) year = feature.substr(monthAt, 4);
       } else if (operationNumber(feature) > 0) {
         const auto latest = snap.latestIn(feature);
         if (latest.bytes.empty()) continue;

@@ -367,8 +367,8 @@ namespace {
 std::string commitMessage(const Record& r, const std::string& path, const std::string& blob,
                           const std::string& sha) {
   const OperationData& a = r.aiops;
-  std::string subject = a.record == RecordKind::Diagnosis
-                            ? fmt::format("diagnosis: {}", a.target.display())
+  std::string subject = isStandalone(a.record)
+                            ? fmt::format("{}: {}", toString(a.record), a.target.display())
                             : fmt::format("{} {}: {}", toString(a.record), a.operationId, a.summary);
   if (subject.size() > 72) subject = subject.substr(0, 69) + "...";
   std::string message = subject + "\n\n" + r.header.title + "\n\n";
@@ -714,7 +714,7 @@ Appended Journal::record(std::string_view operationId, const Step& step, const I
         JournalError::Kind::NotFound,
         fmt::format("'{}' is not an operation id; operation ids look like op-0042", operationId));
   }
-  if (step.kind == RecordKind::Recommendation || step.kind == RecordKind::Diagnosis) {
+  if (step.kind == RecordKind::Recommendation || isStandalone(step.kind)) {
     throw JournalError(
         JournalError::Kind::Refused,
         fmt::format("a {} record is not a step of an operation; nothing was recorded", toString(step.kind)));
@@ -827,15 +827,25 @@ Appended Journal::record(std::string_view operationId, const Step& step, const I
 }
 
 Appended Journal::recordDiagnosis(const DiagnosisRun& run, const Identity& actor) {
+  return impl_->appendRun(RecordKind::Diagnosis, "diagnose-", run, actor);
+}
+
+Appended Journal::recordReport(const DiagnosisRun& run, const Identity& actor) {
+  return impl_->appendRun(RecordKind::Report, "report-", run, actor);
+}
+
+Appended Journal::Impl::appendRun(RecordKind kind, const std::string& prefix, const DiagnosisRun& run,
+                                  const Identity& actor) {
   if (run.target.kind.empty() || run.target.name.empty()) {
-    throw JournalError(JournalError::Kind::Refused,
-                       "a diagnosis record needs a target kind and name; nothing was recorded");
+    throw JournalError(
+        JournalError::Kind::Refused,
+        fmt::format("a {} record needs a target kind and name; nothing was recorded", toString(kind)));
   }
-  return impl_->append(actor, [&](detail::Snapshot& snap) {
+  return append(actor, [&](detail::Snapshot& snap) {
     Impl::Prepared prepared;
-    prepared.feature = "diagnose-" + formatDate(snap.now).substr(0, 7);
+    prepared.feature = prefix + formatDate(snap.now).substr(0, 7);
     OperationData& a = prepared.record.aiops;
-    a.record = RecordKind::Diagnosis;
+    a.record = kind;
     a.target = run.target;
     a.risk = run.risk;
     a.summary = oneLine(run.summary, "no findings");

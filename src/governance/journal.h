@@ -237,6 +237,9 @@ class Journal {
   // Appends a step to an operation; JournalError(Refused) when the lifecycle or change hash forbids it.
   Appended record(std::string_view operationId, const Step& step, const Identity& actor);
   Appended recordDiagnosis(const DiagnosisRun& run, const Identity& actor);
+  // A report run (report resources): a standalone record in history/prompts/report-YYYY-MM/; `findings` holds
+  // the report document.
+  Appended recordReport(const DiagnosisRun& run, const Identity& actor);
 
   // Records in journal order (oldest first). Records that do not parse are skipped and named in `warnings`.
   std::vector<StoredRecord> list(const Filter& filter = {}, std::vector<std::string>* warnings = nullptr);

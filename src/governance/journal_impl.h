@@ -99,6 +99,9 @@ struct Journal::Impl {
   void open();
   detail::Snapshot snapshot();
   Appended append(const Identity& actor, const Prepare& prepare);
+  // A standalone run record (diagnosis, report) in PREFIX-YYYY-MM/.
+  Appended appendRun(RecordKind kind, const std::string& prefix, const DiagnosisRun& run,
+                     const Identity& actor);
   // After main moved: the anchor, the working tree and index, and the push. Failures become warnings.
   // `written`: (path, bytes) to write and stage ("" bytes: only stage an existing file); `moved`: directory
   // renames (from, to).

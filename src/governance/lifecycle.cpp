@@ -53,6 +53,8 @@ std::string_view toString(RecordKind kind) {
   switch (kind) {
     case RecordKind::Diagnosis:
       return "diagnosis";
+    case RecordKind::Report:
+      return "report";
     case RecordKind::Recommendation:
       return "recommendation";
     case RecordKind::Approval:
@@ -124,7 +126,7 @@ std::vector<Status> legalTargets(std::optional<Status> from, RecordKind kind) {
 }
 
 bool isLegal(std::optional<Status> from, RecordKind kind, std::optional<Status> to) {
-  if (kind == RecordKind::Diagnosis) return !from && !to;
+  if (isStandalone(kind)) return !from && !to;
   if (!to) return false;
   const auto targets = legalTargets(from, kind);
   return std::find(targets.begin(), targets.end(), *to) != targets.end();
@@ -138,7 +140,7 @@ std::optional<std::string> transitionError(std::string_view operationId, std::op
                                            RecordKind kind, std::optional<Status> to) {
   if (isLegal(from, kind, to)) return std::nullopt;
   const std::string_view kindText = toString(kind);
-  if (kind == RecordKind::Diagnosis) return std::string("a diagnosis record belongs to no operation");
+  if (isStandalone(kind)) return fmt::format("a {} record belongs to no operation", kindText);
   if (kind == RecordKind::Recommendation) {
     if (from)
       return fmt::format("operation {} already exists; a recommendation starts a new one", operationId);

@@ -29,7 +29,8 @@
 namespace aiops::governance {
 
 enum class RecordKind {
-  Diagnosis,
+  Diagnosis,  // a standalone run record (diagnose), in diagnose-YYYY-MM/
+  Report,     // a standalone run record (report resources), in report-YYYY-MM/
   Recommendation,
   Approval,
   Rejection,
@@ -45,9 +46,9 @@ enum class RecordKind {
 enum class Status { Proposed, Approved, Rejected, Expired, Applying, Applied, Verified, Failed, RolledBack };
 
 inline constexpr RecordKind kAllRecordKinds[] = {
-    RecordKind::Diagnosis, RecordKind::Recommendation, RecordKind::Approval,  RecordKind::Rejection,
-    RecordKind::Expiry,    RecordKind::Applying,       RecordKind::Applied,   RecordKind::Checkpoint,
-    RecordKind::Verified,  RecordKind::Failed,         RecordKind::RolledBack};
+    RecordKind::Diagnosis,  RecordKind::Report,   RecordKind::Recommendation, RecordKind::Approval,
+    RecordKind::Rejection,  RecordKind::Expiry,   RecordKind::Applying,       RecordKind::Applied,
+    RecordKind::Checkpoint, RecordKind::Verified, RecordKind::Failed,         RecordKind::RolledBack};
 inline constexpr Status kAllStatuses[] = {Status::Proposed, Status::Approved, Status::Rejected,
                                           Status::Expired,  Status::Applying, Status::Applied,
                                           Status::Verified, Status::Failed,   Status::RolledBack};
@@ -56,6 +57,11 @@ std::string_view toString(RecordKind kind);  // "recommendation", "rolled-back"
 std::string_view toString(Status status);    // "proposed", "rolled-back"
 std::optional<RecordKind> parseRecordKind(std::string_view text);
 std::optional<Status> parseStatus(std::string_view text);
+
+// Diagnosis and Report: records of a run, belonging to no operation.
+inline bool isStandalone(RecordKind kind) {
+  return kind == RecordKind::Diagnosis || kind == RecordKind::Report;
+}
 
 // The statuses a record of `kind` may lead to when the operation is in `from` (nullopt: no operation yet).
 // Empty when the record is not legal there. A diagnosis is legal only without an operation and leads to no

@@ -209,37 +209,6 @@ std::string tierName(model::Risk risk) {
 
 }  // namespace
 
-std::optional<seconds> parseDuration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::int64_t total = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::int64_t number = 0;
-    const std::size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      number = number * 10 + (text[i] - '0');
-      if (number > 1'000'000) return std::nullopt;
-      ++i;
-    }
-    if (i == start || i == text.size()) return std::nullopt;
-    const char unit = text[i++];
-    switch (unit) {
-      case 'h':
-        total += number * 3600;
-        break;
-      case 'm':
-        total += number * 60;
-        break;
-      case 's':
-        total += number;
-        break;
-      default:
-        return std::nullopt;
-    }
-  }
-  return seconds(total);
-}
-
 std::string formatDuration(seconds value) {
   const auto total = value.count();
   const auto h = total / 3600;

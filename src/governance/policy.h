@@ -115,9 +115,8 @@ struct ApprovalJudgement {
 ApprovalJudgement judgeApprovals(const RiskPolicy& policy, model::Risk risk, const OperationData& data,
                                  std::string_view requester, std::optional<WallTime> proposed);
 
-// "5m", "30m", "2h", "1h30m", "90s" (units h, m, s; no sign, no fractions); nullopt otherwise.
-std::optional<std::chrono::seconds> parseDuration(std::string_view text);
-// The inverse: "5m", "2h", "1h30m", "0s".
+// Windows are written as support/timestamps.h's parseDuration reads them; this is the inverse: "5m", "2h",
+// "1h30m", "0s".
 std::string formatDuration(std::chrono::seconds duration);
 
 // When an operation in `current` stops being usable: proposed -> proposal time + window; approved -> the

@@ -97,12 +97,14 @@ std::optional<FieldError> checkFields(const Record& r) {
     if (*link && (link->value().empty() || !singleLine(**link)))
       return error("links", "a link must be one line");
   }
-  const bool diagnosis = a.record == RecordKind::Diagnosis;
-  if (diagnosis != a.operationId.empty()) {
-    return error("aiops.operationId", diagnosis ? "a diagnosis belongs to no operation" : "is missing");
+  const bool standalone = isStandalone(a.record);
+  if (standalone != a.operationId.empty()) {
+    return error("aiops.operationId",
+                 standalone ? fmt::format("a {} belongs to no operation", toString(a.record)) : "is missing");
   }
-  if (diagnosis != !a.status.has_value()) {
-    return error("aiops.status", diagnosis ? "a diagnosis has no status" : "is missing");
+  if (standalone != !a.status.has_value()) {
+    return error("aiops.status",
+                 standalone ? fmt::format("a {} has no status", toString(a.record)) : "is missing");
   }
   if (a.status && !legalTargets(std::nullopt, a.record).empty() && a.status != Status::Proposed) {
     return error("aiops.status", "a recommendation's status is proposed");
@@ -114,7 +116,8 @@ std::optional<FieldError> checkFields(const Record& r) {
     return error(a.requestedAt ? "aiops.requestedAt" : "aiops.requestedBy",
                  "requestedBy and requestedAt are written together");
   }
-  if (diagnosis && a.requestedAt) return error("aiops.requestedBy", "a diagnosis has no requester");
+  if (standalone && a.requestedAt)
+    return error("aiops.requestedBy", fmt::format("a {} has no requester", toString(a.record)));
   if (a.record == RecordKind::Recommendation && a.requestedAt &&
       (a.requestedBy != a.actor || *a.requestedAt != a.time)) {
     return error("aiops.requestedBy", "a recommendation's requester is its actor, at its time");

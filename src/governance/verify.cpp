@@ -503,9 +503,11 @@ VerifyReport Journal::verify(const VerifyOptions& options) {
     previous = rec.sha;
     report.chainHead = rec.sha;
     // The lifecycle, replayed.
-    if (a.record == RecordKind::Diagnosis) {
-      if (!feature.starts_with("diagnose-")) {
-        fail(ProblemKind::IllegalLifecycle, "a diagnosis record outside a diagnose-YYYY-MM directory");
+    if (isStandalone(a.record)) {
+      const std::string prefix = a.record == RecordKind::Report ? "report-" : "diagnose-";
+      if (!feature.starts_with(prefix)) {
+        fail(ProblemKind::IllegalLifecycle,
+             fmt::format("a {} record outside a {}YYYY-MM directory", toString(a.record), prefix));
         break;
       }
       auto& last = diagnoseNumbers[feature];

@@ -96,4 +96,38 @@ std::string humanDuration(std::chrono::seconds age) {
   return fmt::format("{}y", hours / 24 / 365);
 }
 
+std::optional<std::chrono::seconds> parseDuration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::int64_t number = 0;
+    const std::size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      number = number * 10 + (text[i] - '0');
+      if (number > 100'000'000) return std::nullopt;
+      ++i;
+    }
+    if (i == start || i == text.size()) return std::nullopt;
+    const char unit = text[i++];
+    switch (unit) {
+      case 'd':
+        total += number * 86400;
+        break;
+      case 'h':
+        total += number * 3600;
+        break;
+      case 'm':
+        total += number * 60;
+        break;
+      case 's':
+        total += number;
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  return std::chrono::seconds(total);
+}
+
 }  // namespace aiops

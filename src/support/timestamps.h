@@ -21,4 +21,8 @@ std::string formatTimestamp(WallTime time);
 // more than a second in the future.
 std::string humanDuration(std::chrono::seconds age);
 
+// A duration as the policy file and the flags take it: whole numbers with the units d, h, m and s, in any
+// combination ("90s", "1h30m", "8d"); nullopt when malformed (empty, no unit, a fraction, a sign, spaces).
+std::optional<std::chrono::seconds> parseDuration(std::string_view text);
+
 }  // namespace aiops

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "e2e_util.h"
+#include "governed_cluster.h"
 #include "kubesim_harness.h"
 
 namespace aiops::test {
@@ -21,69 +22,20 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-const std::string kClusterRoles =
-    (fs::path(__FILE__).parent_path() / ".." / ".." / "deploy" / "rbac" / "aiops-clusterroles.yaml").string();
-
-// Who gets which of deploy/rbac/'s ClusterRoles.
-const char* const kBindings = R"(apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: developer-operator}
-subjects: [{kind: User, name: developer, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-operator, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: developer-approver}
-subjects: [{kind: User, name: developer, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-approver, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: architect-viewer}
-subjects: [{kind: User, name: architect, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-viewer, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: architect-approver}
-subjects: [{kind: User, name: architect, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-approver, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: security-viewer}
-subjects: [{kind: User, name: security, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-viewer, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: security-approver}
-subjects: [{kind: User, name: security, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-approver, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: security-reviewer}
-subjects: [{kind: User, name: security, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-security-reviewer, apiGroup: rbac.authorization.k8s.io}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: viewer-viewer}
-subjects: [{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}]
-roleRef: {kind: ClusterRole, name: aiops-viewer, apiGroup: rbac.authorization.k8s.io}
-)";
-
 class GovernanceE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<KubesimHarness>(e2eScenario("governance.yaml"));
     dir_ = makeTempDir("aiops-governance-e2e-");
     repo_ = dir_ + "/phr";
-    const CommandResult roles = server_->kubectl({"apply", "-f", kClusterRoles});
-    ASSERT_EQ(roles.exit, 0) << roles.err;
-    const CommandResult bindings = server_->kubectl({"apply", "-f", "-"}, kBindings);
-    ASSERT_EQ(bindings.exit, 0) << bindings.err;
+    grantRoles(*server_, {{"developer", "aiops-operator"},
+                          {"developer", "aiops-approver"},
+                          {"architect", "aiops-viewer"},
+                          {"architect", "aiops-approver"},
+                          {"security", "aiops-viewer"},
+                          {"security", "aiops-approver"},
+                          {"security", "aiops-security-reviewer"},
+                          {"viewer", "aiops-viewer"}});
     advance("1m");  // the pods start, reach 300 MiB against their 256Mi limit, and are OOMKilled
   }
   void TearDown() override {
@@ -110,11 +62,7 @@ class GovernanceE2eTest : public ::testing::Test {
     return server_->run(argv);
   }
 
-  void advance(const std::string& duration) const {
-    const CommandResult r = server_->kubectl({"create", "--raw", "/kubesim/v1/clock", "-f", "-"},
-                                             R"({"advance":")" + duration + "\"}");
-    ASSERT_EQ(r.exit, 0) << r.err;
-  }
+  void advance(const std::string& duration) const { advanceClock(*server_, duration); }
 
   void usePolicy(const std::string& yaml) {
     policy_ = dir_ + "/policy.yaml";

@@ -50,8 +50,10 @@ TEST(WritePaths, OnlyTheExecutorWritesToTheCluster) {
       // and stores nothing.
       {"src/execute/lease.cpp",
        {"create(kLeases", "create(path", "replace(kube::ResourceRef", "replace(ref", "replace(ref"}},
-      // The change itself (a patch, or a whole manifest) and a rollback to the recorded before-state.
-      {"src/execute/executor.cpp", {"replace(ref", "patch(ref", "replace(ref"}},
+      // The change itself (a patch, a whole manifest, or an object the operation creates), a rollback to the
+      // recorded before-state, and the rollback of a creation, which deletes what it created.
+      {"src/execute/executor.cpp",
+       {"replace(ref", "patch(ref", "replace(ref", "create(ref", "remove(ref"}},
   };
   EXPECT_EQ(writeCalls(), expected);
 }

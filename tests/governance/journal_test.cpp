@@ -293,6 +293,34 @@ TEST(Journal, RecordsDiagnosisRunsPerMonth) {
   EXPECT_EQ(git(dir / "phr", {"log", "-1", "--format=%s"}), "diagnosis: Deployment shop/backend\n");
 }
 
+TEST(Journal, RecordsReportRunsBesideDiagnosesAndVerifiesThem) {
+  TempDir dir;
+  Journal journal(optionsAt(dir / "phr"));
+  DiagnosisRun run;
+  run.target = Target{"v1", "Namespace", "", "shop", "", 0};
+  run.summary = "2 over-provisioned pods, 1 under-provisioned";
+  run.findings = json::parse(R"({"pods":[{"name":"backend-1"}]})");
+  run.text.command = "kubectl aiops report resources -n shop";
+  const Appended diagnosis = journal.recordDiagnosis(run, alice());
+  const Appended report = journal.recordReport(run, alice());
+  EXPECT_EQ(diagnosis.id, "0001");
+  EXPECT_EQ(report.path,
+            "history/prompts/report-2024-05/"
+            "0001-report-on-namespace-shop-2-over-provisioned-pods-1-under.misc.prompt.md");
+  const Record r = journal.show("report-2024-05/0001").record;
+  EXPECT_EQ(r.aiops.record, RecordKind::Report);
+  EXPECT_EQ(r.aiops.operationId, "");
+  EXPECT_EQ(r.aiops.findings, run.findings);
+  EXPECT_EQ(git(dir / "phr", {"log", "-1", "--format=%s"}), "report: Namespace shop\n");
+  const VerifyReport verified = journal.verify();
+  EXPECT_TRUE(verified.ok()) << verified.problem->message;
+  EXPECT_EQ(verified.records, 2u);
+  Step step;
+  step.kind = RecordKind::Report;
+  EXPECT_EQ(refusal([&] { journal.record("op-0001", step, alice()); }),
+            "a report record is not a step of an operation; nothing was recorded");
+}
+
 TEST(Journal, ListsAndFiltersRecords) {
   TempDir dir;
   Journal journal(optionsAt(dir / "phr"));

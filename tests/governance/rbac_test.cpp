@@ -1,4 +1,4 @@
-// deploy/rbac/aiops-clusterroles.yaml: four valid rbac.authorization.k8s.io/v1 ClusterRoles, and exactly
+// deploy/rbac/aiops-clusterroles.yaml: five valid rbac.authorization.k8s.io/v1 ClusterRoles, and exactly
 // which verbs each grants on recommendations.aiops.dev (approving and reviewing are separate powers).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -50,7 +50,7 @@ std::map<std::string, YAML::Node> rolesByName() {
 
 TEST(ClusterRoles, AreValidRbacV1ClusterRoles) {
   const auto docs = loadRoles();
-  ASSERT_EQ(docs.size(), 4u);
+  ASSERT_EQ(docs.size(), 5u);
   std::vector<std::string> names;
   for (const auto& doc : docs) {
     EXPECT_EQ(keysOf(doc), (std::set<std::string>{"apiVersion", "kind", "metadata", "rules"}));
@@ -70,7 +70,7 @@ TEST(ClusterRoles, AreValidRbacV1ClusterRoles) {
     }
   }
   EXPECT_EQ(names, (std::vector<std::string>{"aiops-viewer", "aiops-operator", "aiops-approver",
-                                             "aiops-security-reviewer"}));
+                                             "aiops-security-reviewer", "aiops-collector"}));
 }
 
 TEST(ClusterRoles, GrantExactlyTheirVerbsOnRecommendations) {
@@ -108,9 +108,21 @@ TEST(ClusterRoles, TheViewerReadsAndTheOperatorWritesWhatApplyNeeds) {
   EXPECT_EQ(verbsOn(viewer, "metrics.k8s.io", "nodes"), (Verbs{"get", "list"}));
   EXPECT_EQ(verbsOn(viewer, "autoscaling", "horizontalpodautoscalers"), read);
   EXPECT_EQ(verbsOn(op, "autoscaling", "horizontalpodautoscalers"),
-            (Verbs{"get", "list", "watch", "create", "patch"}));
+            (Verbs{"get", "list", "watch", "create", "patch", "delete"}));
   EXPECT_EQ(verbsOn(viewer, "coordination.k8s.io", "leases"), Verbs{});
   EXPECT_EQ(verbsOn(op, "coordination.k8s.io", "leases"), (Verbs{"get", "create", "update"}));
+}
+
+TEST(ClusterRoles, TheCollectorReadsMetricsAndWritesNothing) {
+  auto roles = rolesByName();
+  const YAML::Node& collector = roles["aiops-collector"];
+  for (const std::string resource : {"pods", "nodes", "services", "persistentvolumeclaims"})
+    EXPECT_EQ(verbsOn(collector, "", resource), (Verbs{"get", "list"})) << resource;
+  EXPECT_EQ(verbsOn(collector, "", "services/proxy"), Verbs{"get"});
+  EXPECT_EQ(verbsOn(collector, "", "nodes/proxy"), Verbs{"get"});
+  EXPECT_EQ(verbsOn(collector, "metrics.k8s.io", "pods"), (Verbs{"get", "list"}));
+  EXPECT_EQ(verbsOn(collector, "", "secrets"), Verbs{});
+  EXPECT_EQ(verbsOn(collector, "aiops.dev", "recommendations"), Verbs{});
 }
 
 }  // namespace
