@@ -8,12 +8,16 @@
 #include <optional>
 
 #include "commands/audit.h"
+#include "commands/collect.h"
 #include "commands/diagnose.h"
 #include "commands/operations.h"
 #include "commands/phr.h"
+#include "commands/recommend.h"
+#include "commands/report.h"
 #include "commands/runbook.h"
 #include "commands/status.h"
 #include "commands/version.h"
+#include "history/store.h"
 #include "kube/client.h"
 #include "support/subprocess.h"
 
@@ -74,9 +78,15 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   const std::vector<CLI::App*> operationsCommands = operations::add(app, operationsOptions);
   audit::Options auditOptions;
   CLI::App* auditCommand = audit::add(app, auditOptions);
-  const std::vector<std::string> commands{"apply",  "approve", "audit",    "diagnose", "pending",
-                                          "phr",    "reject",  "rollback", "runbook",  "show",
-                                          "status", "verify",  "version"};
+  collect::Options collectOptions;
+  CLI::App* collectCommand = collect::add(app, collectOptions);
+  recommend::Options recommendOptions;
+  const std::vector<CLI::App*> recommendCommands = recommend::add(app, recommendOptions);
+  report::Options reportOptions;
+  CLI::App* reportCommand = report::add(app, reportOptions);
+  const std::vector<std::string> commands{"apply", "approve",   "audit",  "collect", "diagnose", "pending",
+                                          "phr",   "recommend", "reject", "report",  "rollback", "runbook",
+                                          "show",  "status",    "verify", "version"};
 
   const std::vector<std::string> args = hoistCommonFlags(normaliseShortFlags(rawArgs));
   const std::size_t wordIndex = commandIndex(args);
@@ -155,22 +165,39 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
       return audit::run(auditOptions, clientPtr, commandStreams);
     }
 
-    CommonOptions* common = versionCommand->parsed()    ? &versionOptions.common
-                            : diagnoseCommand->parsed() ? &diagnoseOptions.common
-                                                        : &statusOptions.common;
+    CommonOptions* common = versionCommand->parsed()         ? &versionOptions.common
+                            : collectCommand->parsed()       ? &collectOptions.common
+                            : diagnoseCommand->parsed()      ? &diagnoseOptions.common
+                            : reportCommand->parsed()        ? &reportOptions.common
+                            : recommendCommands[0]->parsed() ? &recommendOptions.common
+                                                             : &statusOptions.common;
     if (versionCommand->parsed()) version::validate(versionOptions);
     if (statusCommand->parsed()) status::validate(statusOptions);
     if (diagnoseCommand->parsed()) diagnose::validate(diagnoseOptions);
+    if (collectCommand->parsed()) collect::validate(collectOptions);
+    if (reportCommand->parsed()) report::validate(reportOptions);
+    if (recommendCommands[0]->parsed()) recommend::validate(recommendOptions);
 
     Streams commandStreams{streams.out, streams.err, streams.colour,
                            progressWanted(*common, env.errIsTerminal), env.progressDelay};
     std::unique_ptr<kube::KubeTransport> transport = env.makeTransport(common->connection, commandStreams);
     kube::Client client(*transport);
     if (versionCommand->parsed()) return version::run(versionOptions, client, commandStreams);
+    if (collectCommand->parsed()) return collect::run(collectOptions, client, commandStreams);
     if (diagnoseCommand->parsed()) {
       diagnoseOptions.now = env.now();
       diagnoseOptions.commandLine = commandLineOf(program, rawArgs);
       return diagnose::run(diagnoseOptions, client, commandStreams);
+    }
+    if (recommendCommands[0]->parsed()) {
+      recommendOptions.now = env.now();
+      recommendOptions.commandLine = commandLineOf(program, rawArgs);
+      return recommend::run(recommendOptions, client, commandStreams);
+    }
+    if (reportCommand->parsed()) {
+      reportOptions.now = env.now();
+      reportOptions.commandLine = commandLineOf(program, rawArgs);
+      return report::run(reportOptions, client, commandStreams);
     }
     statusOptions.now = env.now();
     return status::run(statusOptions, client, commandStreams);
@@ -179,6 +206,9 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
     streams.err << "error: " << message << (message.ends_with('?') ? " " : "; ") << helpHint << '\n';
     return kExitUsage;
   } catch (const kube::KubeError& e) {
+    streams.err << "error: " << e.what() << '\n';
+    return kExitCluster;
+  } catch (const history::StoreError& e) {
     streams.err << "error: " << e.what() << '\n';
     return kExitCluster;
   } catch (const ProcessError& e) {

@@ -310,8 +310,9 @@ TEST_F(CliTest, FlagsBeforeTheCommandStillNeedACommand) {
   EXPECT_EQ(run({"-n", "shop"}), 2);
   EXPECT_EQ(
       err.str(),
-      "error: no command given for flag '-n'; use one of: apply, approve, audit, diagnose, pending, phr, "
-      "reject, rollback, runbook, show, status, verify, version; see 'kubectl aiops --help'\n");
+      "error: no command given for flag '-n'; use one of: apply, approve, audit, collect, diagnose, pending, "
+      "phr, recommend, reject, report, rollback, runbook, show, status, verify, version; see 'kubectl aiops "
+      "--help'\n");
   EXPECT_EQ(run({"-n", "shop", "statsu"}), 2);
   EXPECT_EQ(err.str(),
             "error: unknown command 'statsu' for 'kubectl aiops'; did you mean 'status'? see 'kubectl aiops "
