@@ -8,6 +8,7 @@ packages=(
   libboost1.81-all-dev        # Process (kubectl transport), Asio and the rest of Boost 1.81
   libboost-json1.81-dev libboost-url1.81-dev
   libyaml-cpp-dev             # scenario files, YAML output
+  libyaml-dev                 # aiops-gate: the YAML 1.1 parser go-yaml (Helm, the API server) is ported from
   libgit2-dev                 # PHR audit repository
   libgtest-dev libgmock-dev   # tests
   libcli11-dev                # command-line front ends

@@ -382,6 +382,19 @@ json::value resourcesPatch(const std::vector<std::pair<std::string, rightsize::R
   return json::object{{"spec", {{"template", {{"spec", {{"containers", list}}}}}}}};
 }
 
+// One container's CPU and memory over [from, end), every pod of the workload pooled.
+rightsize::ContainerUsage usageOf(const history::Store& store, history::SeriesFilter filter,
+                                  const std::string& container, std::int64_t from, std::int64_t end) {
+  rightsize::ContainerUsage usage;
+  usage.container = container;
+  filter.container = container;
+  filter.metric = history::kCpu;
+  usage.cpu = store.pooled(filter, from, end);
+  filter.metric = history::kMemory;
+  usage.memory = store.pooled(filter, from, end);
+  return usage;
+}
+
 Outcome assessResources(const Options& options, const Workload& w, const history::Store& store) {
   Outcome o;
   o.document = {{"workload", w.display()}, {"replicas", w.replicas}};
@@ -433,14 +446,7 @@ Outcome assessResources(const Options& options, const Workload& w, const history
         formatTimestamp(WallTime{std::chrono::seconds(e.time)}));
     if (e.reason == "OOMKilled") {
       // The immediate fix: the VPA-style bump over the limit it was killed at and the most it was seen using.
-      rightsize::ContainerUsage usage;
-      usage.container = e.container;
-      history::SeriesFilter f = filter;
-      f.container = e.container;
-      f.metric = history::kCpu;
-      usage.cpu = store.pooled(f, from, end);
-      f.metric = history::kMemory;
-      usage.memory = store.pooled(f, from, end);
+      rightsize::ContainerUsage usage = usageOf(store, filter, e.container, from, end);
       usage.oomKilledAtLimit = e.memoryLimit;
       const auto bumped = rightsize::recommendResources(usage).recommended.memoryRequestBytes;
       if (bumped) {
@@ -469,18 +475,11 @@ Outcome assessResources(const Options& options, const Workload& w, const history
       {"CONTAINER", "RESOURCE", "P50", "P95", "P99", "MAX", "REQUEST", "LIMIT", "NEW REQUEST", "NEW LIMIT"});
   std::vector<std::string> why;
   for (const json::value& c : arrayAt(w.live, {"spec", "template", "spec", "containers"})) {
-    rightsize::ContainerUsage usage;
-    usage.container = textAt(c, {"name"});
+    rightsize::ContainerUsage usage = usageOf(store, filter, textAt(c, {"name"}), from, end);
     usage.current.cpuRequestMillis = milli(c, {"resources", "requests", "cpu"});
     usage.current.cpuLimitMillis = milli(c, {"resources", "limits", "cpu"});
     usage.current.memoryRequestBytes = bytes(c, {"resources", "requests", "memory"});
     usage.current.memoryLimitBytes = bytes(c, {"resources", "limits", "memory"});
-    history::SeriesFilter f = filter;
-    f.container = usage.container;
-    f.metric = history::kCpu;
-    usage.cpu = store.pooled(f, from, end);
-    f.metric = history::kMemory;
-    usage.memory = store.pooled(f, from, end);
     if (const auto oom = oomLimitBefore.find(usage.container); oom != oomLimitBefore.end())
       usage.oomKilledAtLimit = oom->second;
     if (usage.cpu.count == 0 || usage.memory.count == 0) {

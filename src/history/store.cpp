@@ -447,27 +447,25 @@ void SqliteStore::setMeta(const char* name, std::int64_t value) {
 std::int64_t SqliteStore::seriesId(const SeriesKey& key) {
   std::string cached = cacheKey(key);
   if (const auto it = seriesIds_.find(cached); it != seriesIds_.end()) return it->second;
-  std::int64_t id = 0;
-  {
-    Statement& s = stmt(kSeriesFind);
-    Use use(s);
+  const auto bindKey = [&key](Statement& s) {
     s.bind(1, key.scope);
     s.bind(2, key.namespace_);
     s.bind(3, key.workload);
     s.bind(4, key.pod);
     s.bind(5, key.container);
     s.bind(6, key.metric);
+  };
+  std::int64_t id = 0;
+  {
+    Statement& s = stmt(kSeriesFind);
+    Use use(s);
+    bindKey(s);
     if (step(s, "cannot read")) id = s.integer(0);
   }
   if (id == 0) {
     Statement& s = stmt(kSeriesInsert);
     Use use(s);
-    s.bind(1, key.scope);
-    s.bind(2, key.namespace_);
-    s.bind(3, key.workload);
-    s.bind(4, key.pod);
-    s.bind(5, key.container);
-    s.bind(6, key.metric);
+    bindKey(s);
     if (step(s, "cannot write")) fail("cannot write");
     id = sqlite3_last_insert_rowid(db_);
   }

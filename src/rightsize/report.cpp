@@ -82,7 +82,10 @@ CpuUsage cpuOf(const history::Distribution& d) {
 }
 
 MemoryUsage memoryOf(const history::Distribution& d, const std::vector<Sample>& samples) {
-  return MemoryUsage{d.count, d.max, d.p50, std::llround(slopePerDay(samples))};
+  std::optional<std::int64_t> growth;
+  if (!samples.empty() && samples.back().time - samples.front().time >= kTrendSeconds)
+    growth = std::llround(slopePerDay(samples));
+  return MemoryUsage{d.count, d.max, d.p50, growth};
 }
 
 std::string podKey(std::string_view ns, std::string_view pod) {
@@ -658,10 +661,9 @@ json::object cpuJson(const CpuUsage& c) {
 }
 
 json::object memoryJson(const MemoryUsage& m) {
-  return json::object{{"samples", m.samples},
-                      {"peakBytes", m.peak},
-                      {"sustainedBytes", m.sustained},
-                      {"growthBytesPerDay", m.growthPerDay}};
+  json::object o{{"samples", m.samples}, {"peakBytes", m.peak}, {"sustainedBytes", m.sustained}};
+  if (m.growthPerDay) o["growthBytesPerDay"] = *m.growthPerDay;
+  return o;
 }
 
 void usageJson(json::object& o, const CpuUsage& cpu, const MemoryUsage& memory) {
@@ -818,8 +820,8 @@ std::string memoryCell(const MemoryUsage& m, std::int64_t MemoryUsage::*member) 
 }
 
 std::string growthCell(const MemoryUsage& m) {
-  if (m.samples == 0) return "-";
-  return (m.growthPerDay > 0 ? "+" : "") + humanBytes(static_cast<double>(m.growthPerDay)) + "/day";
+  if (m.samples == 0 || !m.growthPerDay) return "-";
+  return (*m.growthPerDay > 0 ? "+" : "") + humanBytes(static_cast<double>(*m.growthPerDay)) + "/day";
 }
 
 std::string rateCell(const std::optional<double>& rate) {
@@ -963,11 +965,12 @@ std::string countLine(const ResourceReport& r) {
   std::int64_t withHistory = 0;
   for (const PodReport& p : r.pods)
     withHistory += p.hasHistory ? 1 : 0;
-  return fmt::format(
-      "{} pods ({} with history), {} nodes; {} over-provisioned (saving {}/month), {} "
-      "under-provisioned",
-      r.pods.size(), withHistory, r.nodes.size(), r.overProvisioned.size(), money(cents(r.monthlySaving)),
-      r.underProvisioned.size());
+  const auto count = [](std::size_t n, const char* noun) {
+    return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+  };
+  return fmt::format("{} ({} with history), {}; {} over-provisioned (saving {}/month), {} under-provisioned",
+                     count(r.pods.size(), "pod"), withHistory, count(r.nodes.size(), "node"),
+                     r.overProvisioned.size(), money(cents(r.monthlySaving)), r.underProvisioned.size());
 }
 
 }  // namespace

@@ -91,11 +91,15 @@ struct CpuUsage {  // millicores
   friend bool operator==(const CpuUsage&, const CpuUsage&) = default;
 };
 
+inline constexpr std::int64_t kTrendSeconds = 6 * 3600;
+
 struct MemoryUsage {  // bytes
   std::int64_t samples = 0;
   std::int64_t peak = 0;
-  std::int64_t sustained = 0;     // p50 over the window
-  std::int64_t growthPerDay = 0;  // least-squares slope, bytes per day (rounded)
+  std::int64_t sustained = 0;  // p50 over the window
+  // Least-squares slope, bytes per day (rounded); only over at least kTrendSeconds of samples, since a few
+  // minutes of start-up growth extrapolated to a day reads as a leak.
+  std::optional<std::int64_t> growthPerDay;
   friend bool operator==(const MemoryUsage&, const MemoryUsage&) = default;
 };
 
