@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "cli.h"
@@ -316,10 +315,9 @@ Outcome assessScaling(const Options& options, const Workload& w, const history::
   p.target.namespace_ = w.namespace_;
   p.target.name = w.name;
   p.action = std::string(model::toString(model::ActionKind::Scaling));
-  p.risk = governance::classify(model::Risk::Medium, p.action, p.target, p.change, std::nullopt);
   p.summary = fmt::format("autoscale {}: HPA min {}, max {}, target CPU {}%", w.display(), r.minReplicas,
                           r.maxReplicas, r.targetPercent);
-  p.rationale = fmt::format("sustained {} CPU: {}% of request on average ({}% at the extreme) for {}",
+  p.rationale = fmt::format("sustained {} CPU: {}% of request on average ({}% at its highest) for {}",
                             loadText(v.load), v.meanPercent, v.peakPercent, duration(v.seconds));
   p.evidence = r.reasons;
   p.evidence.push_back(fmt::format("cost per month (requests): {} now, {} expected, {} at max {}",
