@@ -47,7 +47,14 @@ namespace bp = boost::process::v2;
 
 constexpr auto kDrainGrace = std::chrono::milliseconds(300);  // pipes still open after the child was reaped
 constexpr std::size_t kReadChunk = 64 * 1024;
+#ifdef AIOPS_SERIAL_CHILDREN
+// GCC 12's ASan is not fork-safe in a multithreaded process (fixed upstream in LLVM 18): a child forked while
+// another thread holds an allocator lock can hang before exec. The sanitizer build runs children one at a
+// time.
+constexpr std::size_t kMaxParallel = 1;
+#else
 constexpr std::size_t kMaxParallel = 8;  // kubectl children are heavy; more buys nothing on small machines
+#endif
 
 // Exit status as documented in ProcessResult: the exit code, or -1 when a signal ended the child.
 int decodeStatus(int status) {
