@@ -14,6 +14,7 @@
 #include "commands/phr.h"
 #include "commands/recommend.h"
 #include "commands/report.h"
+#include "commands/rollout.h"
 #include "commands/runbook.h"
 #include "commands/status.h"
 #include "commands/version.h"
@@ -84,9 +85,11 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   const std::vector<CLI::App*> recommendCommands = recommend::add(app, recommendOptions);
   report::Options reportOptions;
   CLI::App* reportCommand = report::add(app, reportOptions);
-  const std::vector<std::string> commands{"apply", "approve",   "audit",  "collect", "diagnose", "pending",
-                                          "phr",   "recommend", "reject", "report",  "rollback", "runbook",
-                                          "show",  "status",    "verify", "version"};
+  rollout::Options rolloutOptions;
+  CLI::App* rolloutCommand = rollout::add(app, rolloutOptions);
+  const std::vector<std::string> commands{"apply",   "approve",   "audit",  "collect", "diagnose", "pending",
+                                          "phr",     "recommend", "reject", "report",  "rollback", "rollout",
+                                          "runbook", "show",      "status", "verify",  "version"};
 
   const std::vector<std::string> args = hoistCommonFlags(normaliseShortFlags(rawArgs));
   const std::size_t wordIndex = commandIndex(args);
@@ -169,6 +172,7 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
                             : collectCommand->parsed()       ? &collectOptions.common
                             : diagnoseCommand->parsed()      ? &diagnoseOptions.common
                             : reportCommand->parsed()        ? &reportOptions.common
+                            : rolloutCommand->parsed()       ? &rolloutOptions.common
                             : recommendCommands[0]->parsed() ? &recommendOptions.common
                                                              : &statusOptions.common;
     if (versionCommand->parsed()) version::validate(versionOptions);
@@ -176,6 +180,7 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
     if (diagnoseCommand->parsed()) diagnose::validate(diagnoseOptions);
     if (collectCommand->parsed()) collect::validate(collectOptions);
     if (reportCommand->parsed()) report::validate(reportOptions);
+    if (rolloutCommand->parsed()) rollout::validate(rolloutOptions);
     if (recommendCommands[0]->parsed()) recommend::validate(recommendOptions);
 
     Streams commandStreams{streams.out, streams.err, streams.colour,
@@ -193,6 +198,11 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
       recommendOptions.now = env.now();
       recommendOptions.commandLine = commandLineOf(program, rawArgs);
       return recommend::run(recommendOptions, client, commandStreams);
+    }
+    if (rolloutCommand->parsed()) {
+      rolloutOptions.now = env.now();
+      rolloutOptions.commandLine = commandLineOf(program, rawArgs);
+      return rollout::run(rolloutOptions, client, commandStreams);
     }
     if (reportCommand->parsed()) {
       reportOptions.now = env.now();

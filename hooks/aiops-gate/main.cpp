@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "gate/post_renderer.h"
+#include "monitor_commands.h"
 
 namespace {
 
@@ -157,11 +158,15 @@ bool writeAll(int fd, std::string_view data) {
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed stdout is reported as exit 3, not a silent death
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args.front() == "watch")
+    return aiops::gate_cli::runWatch({args.begin() + 1, args.end()});
+  if (!args.empty() && args.front() == "upgrade")
+    return aiops::gate_cli::runUpgrade({args.begin() + 1, args.end()});
   if (!args.empty() && args.front() == "post-render") args.erase(args.begin());
   if (!args.empty() && !args.front().empty() && args.front().front() != '-') {
-    return fail(
-        kExitUsage, scanErrorFile(args),
-        "unknown command '" + args.front() + "'; did you mean 'post-render'? see 'aiops-gate --help'");
+    return fail(kExitUsage, scanErrorFile(args),
+                "unknown command '" + args.front() +
+                    "'; use post-render (the default), watch or upgrade; see 'aiops-gate --help'");
   }
 
   Options options;
@@ -182,6 +187,10 @@ int main(int argc, char** argv) {
                  "Also append errors to this file (default $AIOPS_GATE_ERROR_FILE; under Helm 4\n"
                  "~/.local/state/aiops-gate/errors.log, as Helm 4 hides stderr)");
   app.footer(
+      "Other commands:\n"
+      "  aiops-gate watch --release R -n NS    watch the release's gated rollouts (see 'aiops-gate watch "
+      "--help')\n"
+      "  aiops-gate upgrade [flags] -- ARGS    helm upgrade ARGS with this post-renderer, then watch\n\n"
       "Examples:\n"
       "  # Helm 3: gate Deployments annotated aiops.dev/gate: \"true\"\n"
       "  helm upgrade shop ./chart --post-renderer aiops-gate\n"

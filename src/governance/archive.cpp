@@ -35,9 +35,10 @@ ArchiveResult Journal::archive(const Identity& actor, std::chrono::seconds age) 
       const git_tree_entry* entry = git_tree_entry_byindex(snap.prompts.get(), i);
       const std::string feature = git_tree_entry_name(entry);
       std::optional<std::string> year;
-      const std::size_t monthAt = feature.starts_with("diagnose-") ? 9
-                                  : feature.starts_with("report-") ? 7
-                                                                   : 0;
+      const std::size_t monthAt = feature.starts_with("diagnose-")  ? 9
+                                  : feature.starts_with("report-")  ? 7
+                                  : feature.starts_with("rollout-") ? 8
+                                                                    : 0;
       if (monthAt > 0 && feature.size() == monthAt + 7) {
         // The month ended (first day of the next month) before the cutoff.
         const int y = std::atoi(feature.substr(monthAt, 4).c_str());

@@ -834,6 +834,10 @@ Appended Journal::recordReport(const DiagnosisRun& run, const Identity& actor) {
   return impl_->appendRun(RecordKind::Report, "report-", run, actor);
 }
 
+Appended Journal::recordRollout(const DiagnosisRun& run, const Identity& actor) {
+  return impl_->appendRun(RecordKind::Rollout, "rollout-", run, actor);
+}
+
 Appended Journal::Impl::appendRun(RecordKind kind, const std::string& prefix, const DiagnosisRun& run,
                                   const Identity& actor) {
   if (run.target.kind.empty() || run.target.name.empty()) {

@@ -240,6 +240,8 @@ class Journal {
   // A report run (report resources): a standalone record in history/prompts/report-YYYY-MM/; `findings` holds
   // the report document.
   Appended recordReport(const DiagnosisRun& run, const Identity& actor);
+  // One outcome of the rollout gate: a standalone record in history/prompts/rollout-YYYY-MM/.
+  Appended recordRollout(const DiagnosisRun& run, const Identity& actor);
 
   // Records in journal order (oldest first). Records that do not parse are skipped and named in `warnings`.
   std::vector<StoredRecord> list(const Filter& filter = {}, std::vector<std::string>* warnings = nullptr);

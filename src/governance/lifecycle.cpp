@@ -49,12 +49,25 @@ std::string joinStatuses(const std::vector<Status>& statuses) {
 
 }  // namespace
 
+std::string_view standalonePrefix(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::Report:
+      return "report-";
+    case RecordKind::Rollout:
+      return "rollout-";
+    default:
+      return "diagnose-";
+  }
+}
+
 std::string_view toString(RecordKind kind) {
   switch (kind) {
     case RecordKind::Diagnosis:
       return "diagnosis";
     case RecordKind::Report:
       return "report";
+    case RecordKind::Rollout:
+      return "rollout";
     case RecordKind::Recommendation:
       return "recommendation";
     case RecordKind::Approval:

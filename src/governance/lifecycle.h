@@ -31,6 +31,7 @@ namespace aiops::governance {
 enum class RecordKind {
   Diagnosis,  // a standalone run record (diagnose), in diagnose-YYYY-MM/
   Report,     // a standalone run record (report resources), in report-YYYY-MM/
+  Rollout,    // a standalone run record (the rollout gate's outcome), in rollout-YYYY-MM/
   Recommendation,
   Approval,
   Rejection,
@@ -46,9 +47,10 @@ enum class RecordKind {
 enum class Status { Proposed, Approved, Rejected, Expired, Applying, Applied, Verified, Failed, RolledBack };
 
 inline constexpr RecordKind kAllRecordKinds[] = {
-    RecordKind::Diagnosis,  RecordKind::Report,   RecordKind::Recommendation, RecordKind::Approval,
-    RecordKind::Rejection,  RecordKind::Expiry,   RecordKind::Applying,       RecordKind::Applied,
-    RecordKind::Checkpoint, RecordKind::Verified, RecordKind::Failed,         RecordKind::RolledBack};
+    RecordKind::Diagnosis, RecordKind::Report,     RecordKind::Rollout,  RecordKind::Recommendation,
+    RecordKind::Approval,  RecordKind::Rejection,  RecordKind::Expiry,   RecordKind::Applying,
+    RecordKind::Applied,   RecordKind::Checkpoint, RecordKind::Verified, RecordKind::Failed,
+    RecordKind::RolledBack};
 inline constexpr Status kAllStatuses[] = {Status::Proposed, Status::Approved, Status::Rejected,
                                           Status::Expired,  Status::Applying, Status::Applied,
                                           Status::Verified, Status::Failed,   Status::RolledBack};
@@ -58,10 +60,13 @@ std::string_view toString(Status status);    // "proposed", "rolled-back"
 std::optional<RecordKind> parseRecordKind(std::string_view text);
 std::optional<Status> parseStatus(std::string_view text);
 
-// Diagnosis and Report: records of a run, belonging to no operation.
+// Diagnosis, Report and Rollout: records of a run, belonging to no operation.
 inline bool isStandalone(RecordKind kind) {
-  return kind == RecordKind::Diagnosis || kind == RecordKind::Report;
+  return kind == RecordKind::Diagnosis || kind == RecordKind::Report || kind == RecordKind::Rollout;
 }
+
+// The directory prefix of a standalone kind's monthly directory: "diagnose-", "report-", "rollout-".
+std::string_view standalonePrefix(RecordKind kind);
 
 // The statuses a record of `kind` may lead to when the operation is in `from` (nullopt: no operation yet).
 // Empty when the record is not legal there. A diagnosis is legal only without an operation and leads to no

@@ -356,7 +356,8 @@ RiskPolicy parsePolicy(std::string_view yaml, std::string_view sourceName) {
   RiskPolicy policy = defaultPolicy();
   policy.source = std::string(sourceName);
   try {
-    reader.onlyKeys(root, "", std::array<std::string_view, 3>{"apiVersion", "kind", "tiers"});
+    reader.onlyKeys(root, "",
+                    std::array<std::string_view, 4>{"apiVersion", "kind", "tiers", "automaticRollback"});
     const YAML::Node apiVersion = root["apiVersion"];
     if (!apiVersion)
       throw PolicyError(fmt::format("{}:1: apiVersion: is missing (expected {})", sourceName, kApiVersion));
@@ -367,6 +368,11 @@ RiskPolicy parsePolicy(std::string_view yaml, std::string_view sourceName) {
     if (!kind) throw PolicyError(fmt::format("{}:1: kind: is missing (expected {})", sourceName, kKind));
     if (reader.scalar(kind, "kind") != kKind) {
       reader.fail(kind, fmt::format("kind: '{}' is not {}", kind.Scalar(), kKind));
+    }
+    if (const YAML::Node rollback = root["automaticRollback"]; rollback && !rollback.IsNull()) {
+      reader.onlyKeys(rollback, "automaticRollback", std::array<std::string_view, 1>{"failedRollout"});
+      if (const YAML::Node n = rollback["failedRollout"])
+        policy.rollbackFailedRollouts = reader.boolean(n, "automaticRollback.failedRollout");
     }
     if (const YAML::Node tiers = root["tiers"]) {
       if (tiers.IsNull()) return policy;

@@ -43,6 +43,10 @@ struct RiskPolicy {
   TierPolicy medium;
   TierPolicy high;
   TierPolicy critical;
+  // automaticRollback.failedRollout: the rollout gate may pause and roll back a gated rollout whose first
+  // replicas fail its analysis without waiting for a person (a safety action: it restores the version that
+  // was serving). false: the gate pauses and the rollback waits for a person.
+  bool rollbackFailedRollouts = true;
   std::string source = "built-in defaults";  // the file it was read from, for messages
   const TierPolicy& tier(model::Risk risk) const;
   friend bool operator==(const RiskPolicy&, const RiskPolicy&) = default;

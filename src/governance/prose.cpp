@@ -46,6 +46,8 @@ std::string titleFor(RecordKind kind, const std::string& operationId, const Oper
       return fmt::format("Diagnose {}: {}", data.target.display(), data.summary);
     case RecordKind::Report:
       return fmt::format("Report on {}: {}", data.target.display(), data.summary);
+    case RecordKind::Rollout:
+      return fmt::format("Gate the rollout of {}: {}", data.target.display(), data.summary);
     case RecordKind::Recommendation:
       return fmt::format("Propose {}: {}", operationId, data.summary);
     case RecordKind::Approval:
@@ -140,6 +142,9 @@ void fillProse(Record& r, std::optional<Status> from, const StepText& text,
       case RecordKind::Report:
         response = fmt::format("Reported on {}: {}.", a.target.display(), a.summary);
         break;
+      case RecordKind::Rollout:
+        response = fmt::format("Gated the rollout of {}: {}.", a.target.display(), a.summary);
+        break;
       case RecordKind::Recommendation:
         response = fmt::format("Recommended for {} ({} risk): {}.", a.target.display(),
                                model::toString(a.risk), a.summary);
@@ -159,13 +164,16 @@ void fillProse(Record& r, std::optional<Status> from, const StepText& text,
   }
   r.response = escapeSections(response);
 
-  r.outcome.impact = oneLine(
-      isStandalone(a.record)
-          ? fmt::format("{} {}", a.record == RecordKind::Report ? "reported on" : "diagnosed",
-                        a.target.display())
-          : fmt::format("{} {} ({} risk, {})", a.operationId, a.status ? toString(*a.status) : "recorded",
-                        model::toString(a.risk), a.target.display()),
-      "none");
+  r.outcome.impact =
+      oneLine(isStandalone(a.record) ? fmt::format("{} {}",
+                                                   a.record == RecordKind::Report    ? "reported on"
+                                                   : a.record == RecordKind::Rollout ? "gated the rollout of"
+                                                                                     : "diagnosed",
+                                                   a.target.display())
+                                     : fmt::format("{} {} ({} risk, {})", a.operationId,
+                                                   a.status ? toString(*a.status) : "recorded",
+                                                   model::toString(a.risk), a.target.display()),
+              "none");
   r.outcome.tests =
       r.header.tests.empty() ? "none" : oneLine(fmt::format("{}", fmt::join(r.header.tests, "; ")), "none");
   r.outcome.files = writes ? a.target.display() : "none";

@@ -504,7 +504,7 @@ VerifyReport Journal::verify(const VerifyOptions& options) {
     report.chainHead = rec.sha;
     // The lifecycle, replayed.
     if (isStandalone(a.record)) {
-      const std::string prefix = a.record == RecordKind::Report ? "report-" : "diagnose-";
+      const std::string prefix(standalonePrefix(a.record));
       if (!feature.starts_with(prefix)) {
         fail(ProblemKind::IllegalLifecycle,
              fmt::format("a {} record outside a {}YYYY-MM directory", toString(a.record), prefix));

@@ -321,6 +321,26 @@ TEST(Journal, RecordsReportRunsBesideDiagnosesAndVerifiesThem) {
             "a report record is not a step of an operation; nothing was recorded");
 }
 
+TEST(Journal, RecordsRolloutOutcomesInTheirOwnMonthlyDirectory) {
+  TempDir dir;
+  Journal journal(optionsAt(dir / "phr"));
+  DiagnosisRun run;
+  run.target = Target{"apps/v1", "Deployment", "todo", "todo-backend", "uid-1", 0};
+  run.risk = model::Risk::High;
+  run.summary = "halted: error rate 20.0% (40 of 200 requests) over the last 10s is above 5.0%";
+  run.findings = json::parse(R"({"outcome":"halted","policyRule":"automaticRollback.failedRollout"})");
+  const Appended rollout = journal.recordRollout(run, alice());
+  EXPECT_EQ(rollout.path,
+            "history/prompts/rollout-2024-05/"
+            "0001-gate-the-rollout-of-deployment-todo-todo-backend-halted.misc.prompt.md");
+  const Record r = journal.show("rollout-2024-05/0001").record;
+  EXPECT_EQ(r.aiops.record, RecordKind::Rollout);
+  EXPECT_EQ(r.aiops.findings, run.findings);
+  EXPECT_EQ(git(dir / "phr", {"log", "-1", "--format=%s"}), "rollout: Deployment todo/todo-backend\n");
+  const VerifyReport verified = journal.verify();
+  EXPECT_TRUE(verified.ok()) << verified.problem->message;
+}
+
 TEST(Journal, ListsAndFiltersRecords) {
   TempDir dir;
   Journal journal(optionsAt(dir / "phr"));

@@ -103,6 +103,17 @@ TEST(RiskPolicy, KeysLeftOutKeepTheirDefaults) {
   EXPECT_EQ(bare, defaultPolicy());
 }
 
+TEST(RiskPolicy, AutomaticRollbackOfAFailedRolloutIsOnUnlessThePolicySaysOtherwise) {
+  EXPECT_TRUE(defaultPolicy().rollbackFailedRollouts);
+  const RiskPolicy off = parsePolicy(
+      "apiVersion: aiops.dev/v1\nkind: RiskPolicy\nautomaticRollback:\n  failedRollout: false\n", "p.yaml");
+  EXPECT_FALSE(off.rollbackFailedRollouts);
+  RiskPolicy rest = off;
+  rest.rollbackFailedRollouts = true;
+  rest.source = defaultPolicy().source;
+  EXPECT_EQ(rest, defaultPolicy());
+}
+
 std::string policyError(const std::string& yaml) {
   try {
     parsePolicy(yaml, "policy.yaml");
@@ -149,6 +160,12 @@ TEST(RiskPolicy, FileErrorsNameTheLine) {
             "policy.yaml:3: policy: unknown key 'window'");
   EXPECT_EQ(policyError("- a\n- b\n"),
             "policy.yaml:1: a policy is a mapping with apiVersion, kind and tiers");
+  EXPECT_EQ(
+      policyError("apiVersion: aiops.dev/v1\nkind: RiskPolicy\nautomaticRollback:\n  failedRollouts: no\n"),
+      "policy.yaml:4: automaticRollback: unknown key 'failedRollouts'");
+  EXPECT_EQ(
+      policyError("apiVersion: aiops.dev/v1\nkind: RiskPolicy\nautomaticRollback:\n  failedRollout: 1\n"),
+      "policy.yaml:4: automaticRollback.failedRollout: '1' is not true or false");
   EXPECT_EQ(policyError(head + "  low:\n    window: [5m\n"),
             "policy.yaml:6: invalid YAML: end of sequence flow not found");
 }

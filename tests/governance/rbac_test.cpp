@@ -1,4 +1,4 @@
-// deploy/rbac/aiops-clusterroles.yaml: five valid rbac.authorization.k8s.io/v1 ClusterRoles, and exactly
+// deploy/rbac/aiops-clusterroles.yaml: six valid rbac.authorization.k8s.io/v1 ClusterRoles, and exactly
 // which verbs each grants on recommendations.aiops.dev (approving and reviewing are separate powers).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -50,7 +50,7 @@ std::map<std::string, YAML::Node> rolesByName() {
 
 TEST(ClusterRoles, AreValidRbacV1ClusterRoles) {
   const auto docs = loadRoles();
-  ASSERT_EQ(docs.size(), 5u);
+  ASSERT_EQ(docs.size(), 6u);
   std::vector<std::string> names;
   for (const auto& doc : docs) {
     EXPECT_EQ(keysOf(doc), (std::set<std::string>{"apiVersion", "kind", "metadata", "rules"}));
@@ -70,7 +70,7 @@ TEST(ClusterRoles, AreValidRbacV1ClusterRoles) {
     }
   }
   EXPECT_EQ(names, (std::vector<std::string>{"aiops-viewer", "aiops-operator", "aiops-approver",
-                                             "aiops-security-reviewer", "aiops-collector"}));
+                                             "aiops-security-reviewer", "aiops-collector", "aiops-gate"}));
 }
 
 TEST(ClusterRoles, GrantExactlyTheirVerbsOnRecommendations) {
@@ -123,6 +123,18 @@ TEST(ClusterRoles, TheCollectorReadsMetricsAndWritesNothing) {
   EXPECT_EQ(verbsOn(collector, "metrics.k8s.io", "pods"), (Verbs{"get", "list"}));
   EXPECT_EQ(verbsOn(collector, "", "secrets"), Verbs{});
   EXPECT_EQ(verbsOn(collector, "aiops.dev", "recommendations"), Verbs{});
+}
+
+TEST(ClusterRoles, TheGateReadsTheRolloutAndOnlyPatchesDeployments) {
+  auto roles = rolesByName();
+  const YAML::Node& gate = roles["aiops-gate"];
+  EXPECT_EQ(verbsOn(gate, "apps", "deployments"), (Verbs{"get", "list", "watch", "patch"}));
+  EXPECT_EQ(verbsOn(gate, "apps", "replicasets"), (Verbs{"get", "list", "watch"}));
+  EXPECT_EQ(verbsOn(gate, "", "pods/proxy"), Verbs{"get"});
+  EXPECT_EQ(verbsOn(gate, "", "events"), Verbs{"create"});
+  EXPECT_EQ(verbsOn(gate, "", "secrets"), Verbs{});
+  EXPECT_EQ(verbsOn(gate, "", "pods"), (Verbs{"get", "list", "watch"}));
+  EXPECT_EQ(verbsOn(gate, "aiops.dev", "recommendations"), Verbs{});
 }
 
 }  // namespace

@@ -311,7 +311,8 @@ TEST_F(CliTest, FlagsBeforeTheCommandStillNeedACommand) {
   EXPECT_EQ(
       err.str(),
       "error: no command given for flag '-n'; use one of: apply, approve, audit, collect, diagnose, pending, "
-      "phr, recommend, reject, report, rollback, runbook, show, status, verify, version; see 'kubectl aiops "
+      "phr, recommend, reject, report, rollback, rollout, runbook, show, status, verify, version; see "
+      "'kubectl aiops "
       "--help'\n");
   EXPECT_EQ(run({"-n", "shop", "statsu"}), 2);
   EXPECT_EQ(err.str(),
@@ -503,6 +504,39 @@ TEST_F(CliTest, EmptyNamespace) {
       "Cluster status for namespace empty\n\nNodes\nNo nodes found.\n\nDeployments\nNo deployments found.\n\n"
       "Pods\nNo pods found.\n\nWarning events: 0\n\nHealthy: every pod is ready and every deployment has its "
       "replicas\n");
+}
+
+TEST_F(CliTest, RolloutWatchFlagMistakesAreUsageErrorsBeforeTheCluster) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"rollout", "watch"},
+       "error: name a Deployment (deploy/NAME) or a Helm release (--release NAME); see 'kubectl aiops "
+       "rollout "
+       "--help'\n"},
+      {{"rollout", "watch", "sts/web"},
+       "error: invalid target 'sts/web': the gate watches Deployments; use deploy/NAME; see 'kubectl aiops "
+       "rollout --help'\n"},
+      {{"rollout", "watch", "deploy/web", "--no-traffic", "ignore"},
+       "error: invalid --no-traffic 'ignore'; use one of extend, continue, halt; see 'kubectl aiops rollout "
+       "--help'\n"},
+      {{"rollout", "watch", "deploy/web", "--window", "0s"},
+       "error: invalid --window '0s'; use whole seconds from 1s to 24h; see 'kubectl aiops rollout "
+       "--help'\n"},
+      {{"rollout", "watch", "deploy/web", "--poll", "soon"},
+       "error: invalid --poll 'soon'; use a duration such as 500ms, 10s or 2m; see 'kubectl aiops rollout "
+       "--help'\n"},
+      {{"rollout", "watch", "deploy/web", "--max-error-rate", "100"},
+       "error: invalid --max-error-rate 100: a percentage from 0 to 100; see 'kubectl aiops rollout "
+       "--help'\n"},
+      {{"rollout", "watch", "deploy/web", "-o", "yaml"},
+       "error: invalid output format for rollout watch; use one of text, json; see 'kubectl aiops rollout "
+       "--help'\n"},
+  };
+  for (const auto& [args, message] : cases) {
+    err.str("");
+    EXPECT_EQ(run(args), 2) << args.back();
+    EXPECT_EQ(err.str(), message);
+  }
+  EXPECT_EQ(transportsMade, 0);
 }
 
 TEST_F(CliTest, ClusterErrorsExitThree) {
