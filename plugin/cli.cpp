@@ -95,7 +95,9 @@ int runCli(const std::vector<std::string>& rawArgs, Streams& streams, const Envi
   const std::size_t wordIndex = commandIndex(args);
   const std::string word = wordIndex < args.size() ? args[wordIndex] : std::string();
   const bool known = std::find(commands.begin(), commands.end(), word) != commands.end();
-  const std::string helpHint = fmt::format("see '{}{} --help'", program, known ? " " + word : std::string());
+  const std::string helpHint =
+      !env.helpHint.empty() ? env.helpHint
+                            : fmt::format("see '{}{} --help'", program, known ? " " + word : std::string());
 
   try {
     if (!word.empty() && !known) {

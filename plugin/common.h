@@ -51,6 +51,7 @@ struct Environment {
   std::function<WallTime()> now = [] { return std::chrono::system_clock::now(); };
   bool errIsTerminal = false;  // stderr is a terminal: progress lines may be drawn there
   std::chrono::milliseconds progressDelay{1000};
+  std::string helpHint;  // replaces "see 'kubectl aiops <command> --help'" (another front end's own words)
 };
 
 // Binds -n/--namespace, -A/--all-namespaces, --context, --kubeconfig, --as, --as-group, --request-timeout,

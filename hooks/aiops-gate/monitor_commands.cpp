@@ -38,6 +38,7 @@ int runWatch(const std::vector<std::string>& args) {
   plugin::Streams streams{std::cout, std::cerr, colourWanted(STDOUT_FILENO)};
   plugin::Environment env;
   env.programName = "aiops-gate";
+  env.helpHint = "see 'aiops-gate watch --help'";
   env.errIsTerminal = isatty(STDERR_FILENO) == 1;
   env.makeTransport = [](const kube::ConnectionFlags& flags, plugin::Streams& s) {
     kube::KubectlOptions options;

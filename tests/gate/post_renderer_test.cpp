@@ -840,9 +840,31 @@ TEST_F(Binary, UsageErrorsExitTwo) {
   r = run({"--window", "5x"}, "");
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_EQ(r.err, "error: --window: '5x' is not a duration from 1s to 24h (e.g. 120s, 2m, 1m30s)\n");
+  r = run({"wach"}, "");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err,
+            "error: unknown command 'wach'; use post-render (the default), watch or upgrade; see 'aiops-gate "
+            "--help'\n");
+  EXPECT_EQ(r.out, "");
+  // watch and upgrade check their flags before they reach for a cluster or for helm.
   r = run({"watch"}, "");
   EXPECT_EQ(r.exitCode, 2);
-  EXPECT_EQ(r.err, "error: unknown command 'watch'; did you mean 'post-render'? see 'aiops-gate --help'\n");
+  EXPECT_EQ(
+      r.err,
+      "error: name a Deployment (deploy/NAME) or a Helm release (--release NAME); see 'aiops-gate watch "
+      "--help'\n");
+  r = run({"upgrade", "todo", "./chart"}, "");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "error: put the helm upgrade arguments after '--'; see 'aiops-gate upgrade --help'\n");
+  r = run({"upgrade", "--window", "--", "todo", "./chart"}, "");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err, "error: --window needs a value; see 'aiops-gate upgrade --help'\n");
+  r = run({"upgrade", "--", "--set", "a=b", "todo"}, "");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(
+      r.err,
+      "error: helm upgrade needs a release and a chart: -- RELEASE CHART [flags]; see 'aiops-gate upgrade "
+      "--help'\n");
   EXPECT_EQ(r.out, "");
 }
 
