@@ -17,6 +17,7 @@ packages=(
   libre2-dev                  # secret patterns, selectors
   libssl-dev openssl          # kubesim TLS
   libcpp-httplib-dev          # kubesim HTTP(S) server
+  golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev golang-gopkg-yaml.v2-dev  # helm stand-in
   ca-certificates curl
 )
 
