@@ -121,46 +121,52 @@ Judgement RolloutAnalysis::observe(GateClock::time_point now, const std::vector<
     return *failed;
   if (auto failed = errorFailure(now, j.span, "over the window so far")) return *failed;
 
-  // Readiness.
-  const auto ready = static_cast<std::int64_t>(
-      std::count_if(pods.begin(), pods.end(), [](const PodObservation& p) { return p.ready; }));
-  const bool allReady = ready >= watched_ && static_cast<std::int64_t>(pods.size()) >= watched_;
-  if (!windowStart_) {
-    if (allReady) {
-      windowStart_ = now;
-    } else if (now - start_ > settings_.window) {
-      j.verdict = Verdict::Failing;
-      j.reason = fmt::format("readiness stayed low: {} of {} new pods Ready after {}", ready, watched_,
-                             formatDuration(settings_.window));
-      j.evidenceSince = now;
-      return j;
+  // Readiness, per pod: Ready once and then unready for longer than the interval is a drop.
+  std::int64_t ready = 0;
+  for (const PodObservation& pod : pods) {
+    PodState& state = podStates_[pod.name];
+    if (pod.ready) {
+      ++ready;
+      state.everReady = true;
+      state.unreadySince.reset();
+      continue;
     }
-  } else if (!allReady) {
-    if (!unreadySince_) unreadySince_ = now;
-    if (now - *unreadySince_ > settings_.interval) {
+    if (!state.everReady) continue;
+    if (!state.unreadySince) state.unreadySince = now;
+    if (now - *state.unreadySince > settings_.interval) {
       j.verdict = Verdict::Failing;
-      j.reason = fmt::format("readiness dropped: {} of {} new pods Ready for more than {}", ready, watched_,
+      j.reason = fmt::format("readiness dropped: new pod {} not Ready for more than {}", pod.name,
                              formatDuration(settings_.interval));
-      j.evidenceSince = *unreadySince_;
+      j.evidenceSince = *state.unreadySince;
       return j;
     }
-  } else {
-    unreadySince_.reset();
+  }
+  // The controller counts minReadySeconds from each pod's own Ready, so the first Ready pod is the one that
+  // lets it move on: the window starts there.
+  if (!windowStart_ && ready > 0) windowStart_ = now;
+  const bool allReady = ready >= watched_ && static_cast<std::int64_t>(pods.size()) >= watched_;
+  if (!allReady && now - start_ > settings_.window) {
+    j.verdict = Verdict::Failing;
+    j.reason = fmt::format("readiness stayed low: {} of {} new pods Ready after {}", ready, watched_,
+                           formatDuration(settings_.window));
+    j.evidenceSince = now;
+    return j;
   }
 
-  // The window's end.
-  if (windowStart_ && now - *windowStart_ >= settings_.window) {
-    j.span = whole(now);
-    if (j.span.requests < static_cast<double>(settings_.minRequests)) {
-      j.verdict = Verdict::NoTraffic;
-      j.reason = fmt::format("no traffic: {} requests in the window, fewer than the {} needed",
-                             std::llround(j.span.requests), settings_.minRequests);
-    } else {
-      j.verdict = Verdict::Healthy;
-      j.reason = fmt::format("error rate {} ({} of {} requests) over the window, at most {}",
-                             percent(j.span.rate()), std::llround(j.span.errors),
-                             std::llround(j.span.requests), percent(settings_.maxErrorRate));
-    }
+  // The window's end. Too little traffic is called `noTrafficLead` early, so the rollout can be held before
+  // the controller moves past the first replicas.
+  if (!windowStart_) return j;
+  const auto elapsed = now - *windowStart_;
+  const bool enoughTraffic = j.span.requests >= static_cast<double>(settings_.minRequests);
+  if (!enoughTraffic && elapsed >= settings_.window - settings_.noTrafficLead) {
+    j.verdict = Verdict::NoTraffic;
+    j.reason = fmt::format("no traffic: {} requests in the window, fewer than the {} needed",
+                           std::llround(j.span.requests), settings_.minRequests);
+  } else if (enoughTraffic && elapsed >= settings_.window) {
+    j.verdict = Verdict::Healthy;
+    j.reason = fmt::format("error rate {} ({} of {} requests) over the window, at most {}",
+                           percent(j.span.rate()), std::llround(j.span.errors), std::llround(j.span.requests),
+                           percent(settings_.maxErrorRate));
   }
   return j;
 }

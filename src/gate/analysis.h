@@ -8,10 +8,11 @@
 //   A span with fewer requests says nothing.
 // - crash loop: a watched pod whose containers restart (more than `maxRestarts` times) or wait in
 //   CrashLoopBackOff fails at once.
-// - readiness: the watched pods must all be Ready within a window of their creation, and once they were,
-//   none may stay unready for longer than `interval`.
-// - the window starts when all watched pods are Ready and lasts `window`; at its end the whole-window span
-//   decides: healthy, or no traffic when it holds fewer than `minRequests` requests.
+// - readiness: the watched pods must all be Ready within a window of the watch's start, and a pod that was
+//   Ready may not stay unready for longer than `interval`.
+// - the window starts when the first watched pod is Ready (the controller counts minReadySeconds from each
+//   pod's own Ready) and lasts `window`; at its end the whole-window span decides: healthy, or no traffic
+//   when it holds fewer than `minRequests` requests (called `noTrafficLead` early).
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,9 @@ struct AnalysisSettings {
   std::chrono::milliseconds interval{10'000};
   std::chrono::milliseconds window{120'000};
   std::int64_t maxRestarts = 0;
+  // How long before the window's end too little traffic is called, so the gate can pause the rollout before
+  // the controller's minReadySeconds (counted from each pod's own Ready) lets it move on.
+  std::chrono::milliseconds noTrafficLead{0};
 };
 
 // One watched pod as one poll saw it.
@@ -104,8 +108,12 @@ class RolloutAnalysis {
   bool extended_ = false;
   std::map<std::string, Counters> last_;
   std::vector<Delta> deltas_;
-  std::optional<GateClock::time_point> badSince_;      // first poll of the current run above the limit
-  std::optional<GateClock::time_point> unreadySince_;  // once the window started: some pod unready since
+  std::optional<GateClock::time_point> badSince_;  // first poll of the current run above the limit
+  struct PodState {
+    bool everReady = false;
+    std::optional<GateClock::time_point> unreadySince;
+  };
+  std::map<std::string, PodState> podStates_;
 };
 
 // "20.0%": a rate as a percentage with one decimal.

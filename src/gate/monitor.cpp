@@ -488,6 +488,9 @@ MonitorResult Watcher::run() {
 
   AnalysisSettings settings = options_.analysis;
   settings.window = result_.window;
+  // The gate sees a pod Ready up to a poll after the controller does, and pausing takes a request: call no
+  // traffic early enough to hold the rollout before the controller moves on.
+  settings.noTrafficLead = std::min<milliseconds>(result_.window / 4, 2 * options_.poll + milliseconds(1000));
   RolloutAnalysis analysis(settings, result_.canary, hooks_.now());
   GateClock::time_point lastSaid{};
   for (;;) {

@@ -33,13 +33,15 @@ PodObservation pod(const std::string& name, double requests, double errors, bool
   return p;
 }
 
-TEST(RolloutAnalysis, TheWindowStartsWhenEveryWatchedPodIsReadyAndEndsHealthy) {
+TEST(RolloutAnalysis, TheWindowStartsAtTheFirstReadyPodAndEndsHealthy) {
   RolloutAnalysis a(settings(), 2, t0);
-  EXPECT_EQ(a.observe(t0, {pod("a", 0, 0), pod("b", 0, 0, false)}).verdict, Verdict::Watching);
+  EXPECT_EQ(a.observe(t0, {pod("a", 0, 0, false), pod("b", 0, 0, false)}).verdict, Verdict::Watching);
   EXPECT_FALSE(a.windowStart());
-  EXPECT_EQ(a.observe(t0 + 1s, {pod("a", 10, 0), pod("b", 0, 0)}).verdict, Verdict::Watching);
+  // The controller counts minReadySeconds from each pod's own Ready: the first one starts the window.
+  EXPECT_EQ(a.observe(t0 + 1s, {pod("a", 10, 0), pod("b", 0, 0, false)}).verdict, Verdict::Watching);
   ASSERT_TRUE(a.windowStart());
   EXPECT_EQ(*a.windowStart(), t0 + 1s);
+  EXPECT_EQ(a.observe(t0 + 2s, {pod("a", 20, 0), pod("b", 0, 0)}).verdict, Verdict::Watching);
   EXPECT_EQ(a.observe(t0 + 30s, {pod("a", 60, 1), pod("b", 40, 1)}).verdict, Verdict::Watching);
   const Judgement end = a.observe(t0 + 31s, {pod("a", 61, 1), pod("b", 41, 1)});
   EXPECT_EQ(end.verdict, Verdict::Healthy);
@@ -111,7 +113,7 @@ TEST(RolloutAnalysis, ReadinessLostForLongerThanTheIntervalFails) {
   EXPECT_EQ(a.observe(t0 + 11s, {pod("a", 0, 0, false)}).verdict, Verdict::Watching);  // exactly 10 s
   const Judgement j = a.observe(t0 + 12s, {pod("a", 0, 0, false)});
   EXPECT_EQ(j.verdict, Verdict::Failing);
-  EXPECT_EQ(j.reason, "readiness dropped: 0 of 1 new pods Ready for more than 10s");
+  EXPECT_EQ(j.reason, "readiness dropped: new pod a not Ready for more than 10s");
   EXPECT_EQ(*j.evidenceSince, t0 + 1s);
 }
 
@@ -125,6 +127,20 @@ TEST(RolloutAnalysis, NoTrafficAtTheWindowsEndAndTheExtension) {
   EXPECT_TRUE(a.extended());
   EXPECT_EQ(a.observe(t0 + 59s, {pod("a", 20, 0)}).verdict, Verdict::Watching);
   EXPECT_EQ(a.observe(t0 + 60s, {pod("a", 70, 0)}).verdict, Verdict::Healthy);  // 70 over both windows
+}
+
+TEST(RolloutAnalysis, NoTrafficIsCalledTheLeadBeforeTheWindowsEnd) {
+  AnalysisSettings early = settings();
+  early.noTrafficLead = 3s;
+  RolloutAnalysis a(early, 1, t0);
+  a.observe(t0, {pod("a", 0, 0)});
+  EXPECT_EQ(a.observe(t0 + 26s, {pod("a", 10, 0)}).verdict, Verdict::Watching);
+  EXPECT_EQ(a.observe(t0 + 27s, {pod("a", 10, 0)}).verdict, Verdict::NoTraffic);
+  // With enough traffic the verdict still waits for the whole window.
+  RolloutAnalysis busy(early, 1, t0);
+  busy.observe(t0, {pod("a", 0, 0)});
+  EXPECT_EQ(busy.observe(t0 + 27s, {pod("a", 100, 0)}).verdict, Verdict::Watching);
+  EXPECT_EQ(busy.observe(t0 + 30s, {pod("a", 100, 0)}).verdict, Verdict::Healthy);
 }
 
 TEST(RolloutAnalysis, ACounterThatGoesBackIsANewBaseline) {
