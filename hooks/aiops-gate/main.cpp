@@ -91,6 +91,16 @@ int fail(int code, const std::string& errorFile, const std::string& message) {
   return code;
 }
 
+// A refused stream: also an Event where Helm 4 says which namespace the release is in.
+int refuse(const std::string& errorFile, const std::string& message) {
+  const int code = fail(kExitRefused, errorFile, message);
+  if (underHelm4()) {
+    if (auto why = aiops::gate_cli::recordRefusalEvent("aiops-gate post-render: " + message))
+      recordError(errorFilePath(errorFile), "warning: no Event was recorded: " + *why);
+  }
+  return code;
+}
+
 // --error-file as given, even when the rest of the command line does not parse.
 std::string scanErrorFile(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -227,15 +237,15 @@ int main(int argc, char** argv) {
   }
   std::string_view input = buffer.view();
   if (underHelm4() && input.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return fail(
-        kExitRefused, options.errorFile,
+    return refuse(
+        options.errorFile,
         "the rendered manifest stream is empty; Helm 4 refuses empty post-renderer output, so check that "
         "the chart renders at least one object");
   }
   auto result = aiops::gate::postRender(input, options.gate);
   if (auto* err = std::get_if<aiops::gate::RenderError>(&result)) {
-    return fail(kExitRefused, options.errorFile,
-                err->describe() + "; nothing was written, fix the template and render again");
+    return refuse(options.errorFile,
+                  err->describe() + "; nothing was written, fix the template and render again");
   }
   auto& rendered = std::get<aiops::gate::PostRendered>(result);
   for (const std::string& w : rendered.warnings)

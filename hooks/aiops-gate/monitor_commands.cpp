@@ -1,18 +1,24 @@
 // aiops-gate watch and upgrade: thin wrappers over the plugin's `rollout watch` and over `helm upgrade`.
 #include "monitor_commands.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <array>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string_view>
 
 #include "cli.h"
 #include "gate/helm.h"
+#include "kube/client.h"
 #include "kube/kubectl_transport.h"
 #include "support/output.h"
 #include "support/subprocess.h"
+#include "support/timestamps.h"
 
 namespace aiops::gate_cli {
 namespace {
@@ -33,6 +39,40 @@ int usage(const std::string& message) {
 }
 
 }  // namespace
+
+std::optional<std::string> recordRefusalEvent(const std::string& message) {
+  const char* ns = std::getenv("HELM_NAMESPACE");
+  if (ns == nullptr || *ns == '\0') return std::nullopt;
+  kube::KubectlOptions options;
+  options.flags.namespace_ = ns;
+  if (const char* context = std::getenv("HELM_KUBECONTEXT")) options.flags.context = context;
+  options.deadline = std::chrono::seconds(5);  // Helm waits on the post-renderer: never hang it for long
+  kube::KubectlTransport transport(std::move(options));
+  kube::Client client(transport);
+  const std::string stamp = formatTimestamp(std::chrono::system_clock::now());
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  const boost::json::object event{
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", boost::json::object{{"name", fmt::format("aiops-gate.{:x}", nanos)}, {"namespace", ns}}},
+      {"involvedObject", boost::json::object{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"name", ns}}},
+      {"reason", "PostRenderRefused"},
+      {"message", message.substr(0, 1024)},
+      {"type", "Warning"},
+      {"source", boost::json::object{{"component", "aiops-gate"}}},
+      {"reportingComponent", "aiops-gate"},
+      {"firstTimestamp", stamp},
+      {"lastTimestamp", stamp},
+      {"count", 1}};
+  try {
+    client.create(kube::types::events, ns, event);
+  } catch (const kube::KubeError& e) {
+    return std::string(e.what());
+  }
+  return std::nullopt;
+}
 
 int runWatch(const std::vector<std::string>& args) {
   plugin::Streams streams{std::cout, std::cerr, colourWanted(STDOUT_FILENO)};

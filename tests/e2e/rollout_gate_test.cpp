@@ -596,5 +596,41 @@ TEST_F(RolloutGateE2eTest, RolloutWatchWithoutHelmRollsBackToThePreviousReplicaS
   EXPECT_EQ(deploymentEvents("RolloutHalted").size(), 1u);
 }
 
+// Helm 4 hides the post-renderer's stderr, but tells plugins the release namespace: a refused stream is also
+// a Warning Event there, and still an error-file line, with nothing on stdout.
+TEST_F(RolloutGateE2eTest, UnderHelm4ARefusedStreamIsAlsoAnEvent) {
+  std::map<std::string, std::string> env = env_;
+  env["HELM_PLUGIN_NAME"] = "aiops-gate";
+  env["HELM_NAMESPACE"] = "todo";
+  env["AIOPS_GATE_ERROR_FILE"] = dir_ + "/errors.log";
+  ProcessSpec spec;
+  spec.argv = {gateBinary(), "post-render"};
+  spec.env = env;
+  spec.stdinData = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n";
+  spec.timeout = std::chrono::seconds(60);
+  const ProcessResult r = runProcess(spec);
+  EXPECT_EQ(r.exitCode, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  const CommandResult events = server_->kubectl(
+      {"get", "events", "-n", "todo", "--field-selector", "reason=PostRenderRefused", "-o", "json"});
+  ASSERT_EQ(events.exit, 0) << events.err;
+  const json::value list = parseJsonOrFail(events.out);
+  const json::value* items = jsonFind(list, {"items"});
+  ASSERT_NE(items, nullptr);
+  ASSERT_EQ(items->as_array().size(), 1u) << events.out;
+  const json::value& event = items->as_array().front();
+  EXPECT_EQ(jsonString(event, {"type"}), "Warning");
+  EXPECT_EQ(jsonString(event, {"involvedObject", "kind"}), "Namespace");
+  EXPECT_EQ(jsonString(event, {"involvedObject", "name"}), "todo");
+  EXPECT_EQ(jsonString(event, {"source", "component"}), "aiops-gate");
+  const std::string message = jsonString(event, {"message"});
+  EXPECT_TRUE(message.starts_with("aiops-gate post-render: document 1, line ")) << message;
+  EXPECT_NE(message.find("nothing was written"), std::string::npos) << message;
+  std::ifstream log(dir_ + "/errors.log");
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(logged.find("aiops-gate post-render: error: document 1, line "), std::string::npos) << logged;
+  EXPECT_EQ(logged.find("no Event was recorded"), std::string::npos) << logged;
+}
+
 }  // namespace
 }  // namespace aiops::test
