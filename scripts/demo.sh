@@ -2,7 +2,10 @@
 # The main job on the built-in simulated cluster: installs the dependencies, builds, starts kubesim with the
 # live Todo Chatbot scenario, shows the healthy cluster through `kubectl aiops`, then breaks the backend (a
 # release with an image that cannot be pulled) and lets `kubectl aiops diagnose` find the cause and propose the
-# fix; an architect approves it, the fix is applied, and the PHR journal shows every step.
+# fix; an architect approves it, the fix is applied, and the PHR journal shows every step. Then the next
+# releases go through Helm with the rollout gate: a healthy one rolls out, a buggy one (20% errors) is paused
+# within seconds, rolled back and recorded. No machine here has Helm: the demo uses the test stand-in
+# (tests/helm/standin, docs/helm-standin.md); with a real helm on PATH the same commands work.
 # With --keep, kubesim stays up and the script prints the KUBECONFIG and PATH to use it from another shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,7 @@ keep=0
 
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target kubesim kubectl-aiops
+cmake --build build -j "$(nproc)" --target kubesim kubectl-aiops aiops-gate helm-standin
 
 state=$(mktemp -d /tmp/kubesim-demo.XXXXXX)
 ./build/bin/kubesim --scenario tests/kubesim/scenarios/todo-chatbot.yaml --port 0 \
@@ -30,6 +33,8 @@ done
 grep -q "ready" "$state/kubesim.out" || { echo "demo: kubesim did not become ready" >&2; exit 3; }
 
 export KUBECONFIG="$state/kubeconfig" PATH="$root/build/bin:$PATH" AIOPS_PHR_REPO="$state/phr"
+helm=$(command -v helm || echo "$root/build/bin/helm-standin/helm")
+export PATH="$(dirname "$helm"):$PATH" HELM_STANDIN_STATE="$state/helm"
 run() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || true; }
 run kubectl aiops version
 run kubectl get nodes
@@ -60,6 +65,17 @@ run kubectl aiops approve op-0001 --context kubesim-architect --reason "bad tag 
 run kubectl aiops apply op-0001
 sleep 3
 run kubectl get pods -n todo
+
+# The rollout gate: releases through Helm with aiops-gate as the post-renderer, then the monitor. The first
+# adopts the running objects as release `todo` (4 backend replicas); the second ships a buggy build.
+printf '\n\033[1m# release the chart through the rollout gate (a 20 s bake window)\033[0m\n'
+run aiops-gate upgrade --window 20s -- todo charts/todo-chatbot -n todo --install --set backend.replicas=4
+printf '\n\033[1m# backend 1.5.0-rc1 fails one request in five\033[0m\n'
+run aiops-gate upgrade --window 20s -- todo charts/todo-chatbot -n todo \
+  --set backend.replicas=4 --set backend.image=ghcr.io/todo-chatbot/backend:1.5.0-rc1
+run helm history todo -n todo
+run kubectl get pods -n todo
+run kubectl get events -n todo --field-selector reason=RolloutHalted
 run kubectl aiops phr log
 run kubectl aiops phr verify
 

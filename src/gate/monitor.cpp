@@ -153,8 +153,11 @@ class Watcher {
     result_.steps.push_back(step);
     hooks_.say(step);
   }
-  void patch(const json::value& body, kube::PatchType type = kube::PatchType::Merge) {
-    client_.patch({kube::types::deployments, options_.namespace_, options_.deployment}, type, body);
+  // The gate's only change to a workload: pause, resume, restore minReadySeconds, or put back an old
+  // template.
+  void patchDeployment(const json::value& body, kube::PatchType type = kube::PatchType::Merge) {
+    const kube::ResourceRef ref{kube::types::deployments, options_.namespace_, options_.deployment};
+    client_.patch(ref, type, body);
   }
   bool timedOut(GateClock::time_point since) const { return hooks_.now() - since > options_.timeout; }
 
@@ -327,7 +330,7 @@ MonitorResult Watcher::promote(const std::string& reason) {
   json::object spec{{"minReadySeconds", original_.minReadySeconds ? json::value(*original_.minReadySeconds)
                                                                   : json::value(nullptr)}};
   if (result_.paused) spec["paused"] = false;
-  patch(json::object{{"spec", std::move(spec)}});
+  patchDeployment(json::object{{"spec", std::move(spec)}});
   result_.paused = false;
   note(fmt::format("healthy: {}; restored minReadySeconds to {}; waiting for the rollout to complete", reason,
                    original_.minReadySeconds.value_or(0)));
@@ -389,8 +392,8 @@ void Watcher::rollBackReplicaSet() {
     if (json::value* l = labels->as_object().if_contains("labels"); l && l->is_object())
       l->as_object().erase("pod-template-hash");
   }
-  patch(json::array{json::object{{"op", "replace"}, {"path", "/spec/template"}, {"value", tmpl}}},
-        kube::PatchType::Json);
+  patchDeployment(json::array{json::object{{"op", "replace"}, {"path", "/spec/template"}, {"value", tmpl}}},
+                  kube::PatchType::Json);
   const std::int64_t revision = revisionOf(*previousReplicaSet_);
   note(fmt::format("rolled back: the template of revision {} ({}) restored", revision,
                    str(*previousReplicaSet_, {"metadata", "name"})));
@@ -404,10 +407,11 @@ bool Watcher::rollBack() {
   }
   // Helm's rollback and the template patch both leave spec.paused alone, and Helm re-applied the gated
   // manifest, bake window included: resume without one, so the old pods come back at once.
-  patch(json::object{{"spec", json::object{{"paused", false},
-                                           {"minReadySeconds", original_.minReadySeconds
-                                                                   ? json::value(*original_.minReadySeconds)
-                                                                   : json::value(nullptr)}}}});
+  patchDeployment(json::object{
+      {"spec",
+       json::object{{"paused", false},
+                    {"minReadySeconds", original_.minReadySeconds ? json::value(*original_.minReadySeconds)
+                                                                  : json::value(nullptr)}}}});
   result_.paused = false;
   note("resumed; waiting for the old version to serve again");
   result_.rollback->serving = waitForRollout(true);
@@ -418,7 +422,7 @@ bool Watcher::rollBack() {
 }
 
 MonitorResult Watcher::halt(const Judgement& judgement) {
-  patch(json::object{{"spec", json::object{{"paused", true}}}});
+  patchDeployment(json::object{{"spec", json::object{{"paused", true}}}});
   const GateClock::time_point pausedAt = hooks_.now();
   result_.paused = true;
   result_.outcome = Outcome::Halted;
@@ -522,7 +526,7 @@ MonitorResult Watcher::run() {
           return halt(failing);
         }
         if (!analysis.extended()) {
-          patch(json::object{{"spec", json::object{{"paused", true}}}});
+          patchDeployment(json::object{{"spec", json::object{{"paused", true}}}});
           result_.paused = true;
           analysis.extendWindow(now);
           note(fmt::format("{}; paused the rollout and extended the window by {}", j.reason,

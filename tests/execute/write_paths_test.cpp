@@ -1,6 +1,8 @@
-// The executor is the only code that writes to the cluster: every call of a kube::Client write method
-// (create, replace, patch, remove) outside src/kube/ is listed here, so a new write path fails this test
-// until someone decides, in review, that it belongs.
+// The executor is the only code that changes the cluster on a person's approval, and the rollout gate's
+// safety actions (pause, roll back, resume, allowed by the risk policy's automaticRollback.failedRollout) are
+// the only changes made without one: every call of a kube::Client write method (create, replace, patch,
+// remove) outside src/kube/ is listed here, so a new write path fails this test until someone decides, in
+// review, that it belongs.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -52,8 +54,12 @@ TEST(WritePaths, OnlyTheExecutorWritesToTheCluster) {
        {"create(kLeases", "create(path", "replace(kube::ResourceRef", "replace(ref", "replace(ref"}},
       // The change itself (a patch, a whole manifest, or an object the operation creates), a rollback to the
       // recorded before-state, and the rollback of a creation, which deletes what it created.
-      {"src/execute/executor.cpp",
-       {"replace(ref", "patch(ref", "replace(ref", "create(ref", "remove(ref"}},
+      {"src/execute/executor.cpp", {"replace(ref", "patch(ref", "replace(ref", "create(ref", "remove(ref"}},
+      // The rollout gate: one patch helper for the Deployment it watches (pause, resume, restore
+      // minReadySeconds, the previous template), and the Event that tells the architect the outcome.
+      {"src/gate/monitor.cpp", {"patch(ref", "create(kube::types::events"}},
+      // The post-renderer's refusal, as an Event, where Helm 4 hides its stderr.
+      {"hooks/aiops-gate/monitor_commands.cpp", {"create(kube::types::events"}},
   };
   EXPECT_EQ(writeCalls(), expected);
 }
