@@ -41,9 +41,8 @@ std::vector<std::string> helmCommand(const kube::ConnectionFlags& connection) {
 // its findings.
 std::string record(const Options& options, const gate::MonitorResult& r, const governance::RiskPolicy& policy,
                    const governance::Identity& actor, Streams& streams) {
-  governance::JournalOptions journalOptions = operations::journalOptions(options.governance, true);
-  journalOptions.now = [now = options.now] { return now; };
-  governance::Journal journal(journalOptions);
+  // Stamped when the outcome is known (the journal's own clock), not when the watch began minutes earlier.
+  governance::Journal journal(operations::journalOptions(options.governance, true));
   governance::DiagnosisRun run;
   run.target = governance::Target{"apps/v1", "Deployment", r.namespace_, r.deployment, r.uid, 0};
   run.risk = r.outcome == gate::Outcome::Succeeded ? model::Risk::Low
