@@ -596,6 +596,25 @@ TEST_F(RolloutGateE2eTest, RolloutWatchWithoutHelmRollsBackToThePreviousReplicaS
   EXPECT_EQ(deploymentEvents("RolloutHalted").size(), 1u);
 }
 
+// An application without /metrics: the chart leaves the Service's metrics annotations out, and the gate
+// counts the access-log lines of the new pods instead (1.6.0 logs one 500 in five lines).
+TEST_F(RolloutGateE2eTest, WithoutAMetricsPortTheGateCountsErrorsInTheLogs) {
+  install();
+  const GateRun run =
+      sampled({gateBinary(), "upgrade", "--window", "15s", "--min-requests", "20", "-o", "json", "--", "todo",
+               kChart, "-n", "todo", "--set", "backend.image=" + image("1.6.0"), "--set",
+               "backend.replicas=6", "--set", "metrics.enabled=false"},
+              "1.6.0");
+  EXPECT_EQ(run.exit, 1) << run.text();
+  ASSERT_TRUE(run.result.is_object()) << run.text();
+  EXPECT_EQ(jsonString(run.result, {"outcome"}), "halted");
+  EXPECT_NEAR(run.result.at("errorRate").to_number<double>(), 0.2, 0.05) << run.text();
+  const json::value* steps = jsonFind(run.result, {"steps"});
+  ASSERT_NE(steps, nullptr);
+  EXPECT_NE(json::serialize(*steps).find("errors from their logs"), std::string::npos) << run.text();
+  expectHaltedAndRolledBack(run, 1, "error rate");
+}
+
 // Helm 4 hides the post-renderer's stderr, but tells plugins the release namespace: a refused stream is also
 // a Warning Event there, and still an error-file line, with nothing on stdout.
 TEST_F(RolloutGateE2eTest, UnderHelm4ARefusedStreamIsAlsoAnEvent) {

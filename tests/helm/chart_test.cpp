@@ -329,6 +329,10 @@ TEST_F(HelmTest, AnnotationsTellTheGateAndTheCollectorWhereMetricsAre) {
   EXPECT_FALSE(find(objects, "Deployment/todo-frontend")->at("metadata").as_object().contains("annotations"));
   objects = renderOrFail(helm({"template", "todo", kChart, "--set", "backend.gate.enabled=false"}));
   EXPECT_FALSE(find(objects, "Deployment/todo-backend")->at("metadata").as_object().contains("annotations"));
+  // An application without /metrics: no annotations, so the gate falls back to the pods' logs.
+  objects = renderOrFail(helm({"template", "todo", kChart, "--set", "metrics.enabled=false"}));
+  for (const char* service : {"Service/todo-backend", "Service/todo-frontend"})
+    EXPECT_FALSE(find(objects, service)->at("metadata").as_object().contains("annotations")) << service;
 }
 
 TEST_F(HelmTest, ComponentsHaveNoApiAccessAndTheReaderMayProxyMetrics) {

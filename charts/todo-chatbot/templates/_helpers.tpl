@@ -28,8 +28,10 @@ app.kubernetes.io/name: {{ .component }}
 
 {{/* Annotations telling the rollout gate and the collector where the component's metrics are served. */}}
 {{- define "todo-chatbot.metricsAnnotations" -}}
+{{- if .root.Values.metrics.enabled -}}
 aiops.dev/metrics-port: http
 aiops.dev/metrics-path: {{ .root.Values.metrics.path | default "/metrics" | quote }}
+{{- end -}}
 {{- end -}}
 
 {{/* The restricted pod security context both components run with. */}}
