@@ -170,6 +170,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args.front() == "watch")
     return aiops::gate_cli::runWatch({args.begin() + 1, args.end()});
+  // As `kubectl aiops` spells it (and as the shared help's usage line shows it).
+  if (args.size() >= 2 && args[0] == "rollout" && args[1] == "watch")
+    return aiops::gate_cli::runWatch({args.begin() + 2, args.end()});
   if (!args.empty() && args.front() == "upgrade")
     return aiops::gate_cli::runUpgrade({args.begin() + 1, args.end()});
   if (!args.empty() && args.front() == "post-render") args.erase(args.begin());
@@ -199,7 +202,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Other commands:\n"
       "  aiops-gate watch --release R -n NS    watch the release's gated rollouts (see 'aiops-gate watch "
-      "--help')\n"
+      "--help';\n"
+      "                                        'aiops-gate rollout watch' is the same command)\n"
       "  aiops-gate upgrade [flags] -- ARGS    helm upgrade ARGS with this post-renderer, then watch\n\n"
       "Examples:\n"
       "  # Helm 3: gate Deployments annotated aiops.dev/gate: \"true\"\n"

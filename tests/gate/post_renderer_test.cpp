@@ -853,6 +853,11 @@ TEST_F(Binary, UsageErrorsExitTwo) {
       r.err,
       "error: name a Deployment (deploy/NAME) or a Helm release (--release NAME); see 'aiops-gate watch "
       "--help'\n");
+  r = run({"rollout", "watch", "sts/web"}, "");  // kubectl aiops' spelling of the same command
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_EQ(r.err,
+            "error: invalid target 'sts/web': the gate watches Deployments; use deploy/NAME; see 'aiops-gate "
+            "watch --help'\n");
   r = run({"upgrade", "todo", "./chart"}, "");
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_EQ(r.err, "error: put the helm upgrade arguments after '--'; see 'aiops-gate upgrade --help'\n");
