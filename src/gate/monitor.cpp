@@ -437,7 +437,14 @@ MonitorResult Watcher::halt(const Judgement& judgement) {
         "deployment stays paused");
     return result_;
   }
-  if (!rollBack()) result_.reason += "; the old version did not come back in time";
+  // The Deployment is paused by now: whatever goes wrong from here is part of the outcome to record, not an
+  // error that would leave it paused with no record and no Event.
+  try {
+    if (!rollBack()) result_.reason += "; the old version did not come back in time";
+  } catch (const std::exception& e) {
+    note(fmt::format("the rollback failed: {}; the deployment stays paused", e.what()));
+    result_.reason += fmt::format("; the rollback failed ({}), the deployment stays paused", e.what());
+  }
   return result_;
 }
 

@@ -615,6 +615,51 @@ TEST_F(RolloutGateE2eTest, WithoutAMetricsPortTheGateCountsErrorsInTheLogs) {
   expectHaltedAndRolledBack(run, 1, "error rate");
 }
 
+// A first revision that fails has nothing to roll back to: the gate says so, leaves the Deployment paused,
+// and still records the outcome and the Event (no Service names a metrics port, so errors come from logs).
+TEST_F(RolloutGateE2eTest, AFailingFirstRevisionStaysPausedAndIsStillRecorded) {
+  const CommandResult applied = server_->kubectl({"apply", "-f", "-"}, R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: fresh
+  namespace: todo
+  annotations:
+    aiops.dev/gate-original: '{"strategy":null,"minReadySeconds":null,"progressDeadlineSeconds":null}'
+    aiops.dev/gate-canary: "3"
+    aiops.dev/gate-window: "15s"
+spec:
+  replicas: 3
+  minReadySeconds: 15
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 3, maxUnavailable: 0}}
+  selector: {matchLabels: {app: fresh}}
+  template:
+    metadata: {labels: {app: fresh}}
+    spec:
+      containers: [{name: app, image: ghcr.io/todo-chatbot/backend:1.6.0}]
+)");
+  ASSERT_EQ(applied.exit, 0) << applied.err;
+  const CommandResult r = exec({"kubectl", "aiops", "rollout", "watch", "deploy/fresh", "-n", "todo",
+                                "--min-requests", "20", "-o", "json"});
+  EXPECT_EQ(r.exit, 1) << r.err;
+  const json::value result = parseJsonOrFail(r.out);
+  EXPECT_EQ(jsonString(result, {"outcome"}), "halted");
+  EXPECT_NE(
+      jsonString(result, {"reason"})
+          .find("the rollback failed (deployment todo/fresh has no earlier ReplicaSet to roll back to), "
+                "the deployment stays paused"),
+      std::string::npos)
+      << r.out;
+  EXPECT_TRUE(jsonBool(result, {"paused"}));
+  EXPECT_EQ(jsonFind(result, {"rollback"}), nullptr);
+  const std::optional<json::value> d = api_->get("/apis/apps/v1/namespaces/todo/deployments/fresh");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_TRUE(jsonBool(*d, {"spec", "paused"}));
+  EXPECT_TRUE(jsonString(result, {"record"}).starts_with("history/prompts/rollout-")) << r.out;
+  const CommandResult events = server_->kubectl(
+      {"get", "events", "-n", "todo", "--field-selector", "reason=RolloutHalted", "-o", "name"});
+  EXPECT_EQ(lines(events.out).size(), 1u) << events.out;
+}
+
 // Helm 4 hides the post-renderer's stderr, but tells plugins the release namespace: a refused stream is also
 // a Warning Event there, and still an error-file line, with nothing on stdout.
 TEST_F(RolloutGateE2eTest, UnderHelm4ARefusedStreamIsAlsoAnEvent) {
