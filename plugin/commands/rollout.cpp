@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "execute/identity.h"
-#include "governance/journal.h"
 #include "gate/post_renderer.h"
+#include "governance/journal.h"
 #include "governance/policy.h"
 #include "kube/config.h"
 #include "support/output.h"
