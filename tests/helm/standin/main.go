@@ -1511,17 +1511,27 @@ func cmdUpgrade(o *options, stdout io.Writer) error {
 	return nil
 }
 
-func cmdRollback(o *options, stdout io.Writer) error {
-	if err := needArgs(o, 1, "rollback"); err != nil {
-		return err
+// existingRelease reads the revisions of the release that `command` names, oldest first; a release without
+// any is Helm's "release: not found".
+func existingRelease(o *options, command string) (string, []record, error) {
+	if err := needArgs(o, 1, command); err != nil {
+		return "", nil, err
 	}
 	name := o.positional[0]
 	recs, err := loadRecords(o.namespace, name)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if len(recs) == 0 {
-		return errors.New("release: not found")
+		return "", nil, errors.New("release: not found")
+	}
+	return name, recs, nil
+}
+
+func cmdRollback(o *options, stdout io.Writer) error {
+	name, recs, err := existingRelease(o, "rollback")
+	if err != nil {
+		return err
 	}
 	current := recs[len(recs)-1]
 	target := 0
@@ -1586,15 +1596,9 @@ type historyEntry struct {
 }
 
 func cmdHistory(o *options, stdout io.Writer) error {
-	if err := needArgs(o, 1, "history"); err != nil {
-		return err
-	}
-	recs, err := loadRecords(o.namespace, o.positional[0])
+	_, recs, err := existingRelease(o, "history")
 	if err != nil {
 		return err
-	}
-	if len(recs) == 0 {
-		return errors.New("release: not found")
 	}
 	if len(recs) > o.max && o.max > 0 {
 		recs = recs[len(recs)-o.max:]
@@ -1637,16 +1641,9 @@ func printStatus(w io.Writer, name, ns string, r record) {
 }
 
 func cmdStatus(o *options, stdout io.Writer) error {
-	if err := needArgs(o, 1, "status"); err != nil {
-		return err
-	}
-	name := o.positional[0]
-	recs, err := loadRecords(o.namespace, name)
+	name, recs, err := existingRelease(o, "status")
 	if err != nil {
 		return err
-	}
-	if len(recs) == 0 {
-		return errors.New("release: not found")
 	}
 	r := recs[len(recs)-1]
 	if o.output != "json" {
